@@ -1,0 +1,190 @@
+"""Resolve a prompt's template to the exact text the reference SDK would send (spec §2.3-2.6).
+
+Context precedence, later wins: earlier-prompt references ``{name: {input, output}}`` < global parameters <
+the prompt's local parameters < run-time parameters. ``output`` is the last output's text through the owning
+prompt's parser; ``input`` is its raw template. Only prompts *before* the current one are visible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .document.models import AIConfig, Prompt
+from .parser_api import ModelParser, ParserError
+from .registry import NoModelError, ParserRegistry, shared_registry
+from .templates import TemplateError, escape_html, render, template_variables
+
+
+class ResolveError(Exception):
+    """The prompt cannot be resolved (the SDK would raise too); the message says why."""
+
+
+@dataclass(frozen=True)
+class EscapedValue:
+    """A ``{{name}}`` whose value HTML escaping changes: ``{{{name}}}`` would insert ``raw`` unchanged."""
+
+    tag: str
+    raw: str
+    escaped: str
+
+
+@dataclass
+class Resolution:
+    prompt_name: str
+    template: str
+    text: str
+    references: list[str] = field(default_factory=list)  # root names the template mentions
+    prompt_references: list[str] = field(default_factory=list)  # ...of which are earlier prompts
+    missing: list[str] = field(default_factory=list)  # ...that have no value at all
+    escaped: list[EscapedValue] = field(default_factory=list)
+
+
+def prompt_index(doc: AIConfig, name_or_index: str | int) -> int:
+    """Index of a prompt. With duplicate names the SDK's ``prompt_index`` keeps the last one; so do we."""
+    if isinstance(name_or_index, int):
+        if not 0 <= name_or_index < len(doc.prompts):
+            raise ResolveError(f"no prompt at index {name_or_index}")
+        return name_or_index
+    for i in range(len(doc.prompts) - 1, -1, -1):
+        if doc.prompts[i].name == name_or_index:
+            return i
+    raise ResolveError(f"Prompt '{name_or_index}' not found in config.")
+
+
+def parser_for(doc: AIConfig, prompt: Prompt, registry: ParserRegistry) -> ModelParser:
+    try:
+        return registry.for_prompt(prompt, doc)
+    except NoModelError as exc:
+        raise ResolveError(str(exc)) from None
+
+
+def prompt_references(doc: AIConfig, index: int, registry: ParserRegistry) -> dict[str, Any]:
+    """``{name: {"input": template, "output": text}}`` for the prompts before ``index``."""
+    current = doc.prompts[index].name
+    refs: dict[str, Any] = {}
+    for previous in doc.prompts:
+        # The SDK stops at the first prompt with the current name (matters only for duplicate names).
+        if previous.name == current:
+            break
+        parser = parser_for(doc, previous, registry)
+        try:
+            template = parser.prompt_template(previous)
+            output = parser.output_text(previous.outputs[-1]) if previous.outputs else None
+        except ParserError as exc:
+            raise ResolveError(f"prompt {previous.name!r}: {exc}") from None
+        refs[previous.name] = {"input": template, "output": output}
+    return refs
+
+
+def build_context(
+    doc: AIConfig, index: int, params: Mapping[str, Any] | None, registry: ParserRegistry
+) -> dict[str, Any]:
+    context = prompt_references(doc, index, registry)
+    context.update(doc.metadata.parameters or {})
+    prompt = doc.prompts[index]
+    if prompt.metadata is not None and prompt.metadata.parameters:
+        context.update(prompt.metadata.parameters)
+    if params:
+        context.update(params)
+    return context
+
+
+def resolve_prompt(
+    doc: AIConfig,
+    name_or_index: str | int,
+    params: Mapping[str, Any] | None = None,
+    registry: ParserRegistry | None = None,
+) -> Resolution:
+    registry = registry or shared_registry()
+    index = prompt_index(doc, name_or_index)
+    prompt = doc.prompts[index]
+    parser = parser_for(doc, prompt, registry)
+    try:
+        template = parser.prompt_template(prompt)
+    except ParserError as exc:
+        raise ResolveError(str(exc)) from None
+    if template is None:
+        raise ResolveError(f"prompt {prompt.name!r} has no text template (its input is attachments)")
+    context = build_context(doc, index, params, registry)
+    try:
+        text = render(template, context)
+    except TemplateError as exc:
+        raise ResolveError(f"prompt {prompt.name!r}: template error: {exc}") from None
+    names = sorted(template_variables(template))
+    earlier = {p.name for p in doc.prompts[:index]}
+    return Resolution(
+        prompt_name=prompt.name,
+        template=template,
+        text=text,
+        references=names,
+        prompt_references=[n for n in names if n in earlier and n in context],
+        missing=[n for n in names if n not in context and n not in ("this", "else")],
+        escaped=escaped_values(template, context),
+    )
+
+
+_PLAIN_TAG = re.compile(r"(?<!\{)\{\{ *([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*) *\}\}(?!\})")
+
+
+def escaped_values(template: str, context: Mapping[str, Any]) -> list[EscapedValue]:
+    """Plain ``{{x}}`` tags whose inserted value HTML escaping alters (a silent chaining gotcha, spec §2.5)."""
+    found: list[EscapedValue] = []
+    seen: set[str] = set()
+    for match in _PLAIN_TAG.finditer(template):
+        path = match.group(1)
+        if path in seen:
+            continue
+        seen.add(path)
+        value: Any = context
+        for seg in path.split("."):
+            value = value.get(seg) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            escaped = escape_html(value)
+            if escaped != value:
+                found.append(EscapedValue(path, value, escaped))
+    return found
+
+
+def dependencies(doc: AIConfig, name_or_index: str | int, registry: ParserRegistry | None = None) -> list[int]:
+    """Indexes of the earlier prompts ``name_or_index`` depends on, transitively, in run order (deps first).
+
+    Like the SDK, a dependency is any earlier prompt whose name is a root variable of the raw template
+    (``{{a.output}}``, ``{{a.input}}``, ``{{#if a.output}}``), found depth-first; each runs once.
+    """
+    registry = registry or shared_registry()
+    root = prompt_index(doc, name_or_index)
+    order: list[int] = []
+    visited: set[int] = set()
+
+    def visit(index: int) -> None:
+        if index in visited:
+            return
+        visited.add(index)
+        prompt = doc.prompts[index]
+        template = _raw_template(prompt)
+        names = template_variables(template)
+        for j, earlier in enumerate(doc.prompts[:index]):
+            if earlier.name in names and j != index:
+                first = _first_index(doc, earlier.name)
+                # Dependencies are looked up by name, so with duplicate names the SDK runs the last one.
+                visit(prompt_index(doc, earlier.name) if first == j else j)
+        order.append(index)
+
+    visit(root)
+    return order[:-1]
+
+
+def _first_index(doc: AIConfig, name: str) -> int:
+    for i, p in enumerate(doc.prompts):
+        if p.name == name:
+            return i
+    return -1
+
+
+def _raw_template(prompt: Prompt) -> str:
+    """The SDK's ``get_raw_prompt_from_config``: the input string, else ``str(input.data)``."""
+    if isinstance(prompt.input, str):
+        return prompt.input
+    return str(prompt.input.data)
