@@ -104,6 +104,9 @@ class RunRequest:
     notebook_dir: Path
     options: RunOptions
     prompt: Prompt
+    #: The notebook file, when it has one: media written with ``RunOptions.media_as_files`` go to
+    #: ``<notebook stem>.media/`` beside it. None (unsaved notebook): ``notebook_dir/untitled.media/``.
+    notebook_path: Path | None = None
 
 
 class RunContext:
@@ -208,7 +211,7 @@ class ModelParser:
 
     def unknown_settings(self, settings: Mapping[str, Any]) -> list[str]:
         """Setting keys this parser would ignore (reported to the user, never silently dropped)."""
-        known = {k.lower() for k in self.known_settings()}
+        known = {k.lower() for k in self.known_settings()} | {"model"}
         if self.settings_schema.get("additionalProperties", False) is not False:
             return []
         return [k for k in settings if k.lower() not in known]

@@ -1,0 +1,331 @@
+"""Command line: ``tuinb FILE`` opens the notebook; sub-commands work headless.
+
+Exit codes: 0 ok, 1 a run failed, 2 bad input or usage. Start-up imports nothing heavy (not even pydantic
+for ``--version``): every sub-command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from ._version import __version__
+
+EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open")
+
+
+def _add_parser_trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parsers", metavar="PATH", type=Path,
+                   help="a model_parsers.py with register_model_parsers() (default: the one beside the notebook)")
+    p.add_argument("--trust-parsers", action="store_true",
+                   help="trust and run that model_parsers.py (recorded by its hash; a changed file asks again)")
+    p.add_argument("--allow-remote-code", action="store_true",
+                   help="let cells set trust_remote_code (runs code from model repositories)")
+
+
+def _params_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="run-time parameter (string); NAME:=JSON for a JSON value; repeatable")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuinb",
+        description="A terminal notebook for AI prompts. `tuinb FILE` opens FILE (*.aiconfig.json / .yaml); "
+                    "sub-commands work without a terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuinb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open a notebook in the terminal UI (the default command)")
+    p.add_argument("file", type=Path, help="notebook file; a missing file starts an empty notebook")
+    p.add_argument("--read-only", action="store_true", help="view only: no edits, no runs, no saves")
+    p.add_argument("--theme", help="colour theme (persisted in the config file)")
+    p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "halfcell", "unicode", "none"],
+                   help="how images are drawn (default: detect)")
+    _add_parser_trust(p)
+
+    p = sub.add_parser("fmt", help="load and write back in the SDK's canonical format")
+    p.add_argument("file", type=Path)
+    p.add_argument("-o", "--output", help="write here instead of in place; '-' for stdout")
+
+    p = sub.add_parser("validate", help="report every problem in the files; exit 2 if any is invalid")
+    p.add_argument("files", type=Path, nargs="+")
+
+    p = sub.add_parser("resolve", help="print resolved prompts (templates filled in)")
+    p.add_argument("file", type=Path)
+    p.add_argument("prompt", nargs="?", help="one prompt (default: all)")
+    _params_arg(p)
+    p.add_argument("--json", action="store_true", help="one JSON object {prompt: text | {error: ...}}")
+    _add_parser_trust(p)
+
+    p = sub.add_parser("run", help="run prompts headless, streaming text to stdout")
+    p.add_argument("file", type=Path)
+    p.add_argument("prompts", nargs="*", help="prompt names (default with --all: every prompt)")
+    p.add_argument("--all", action="store_true", help="run every prompt in order")
+    p.add_argument("--with-deps", action="store_true", help="run the prompts each one references first")
+    p.add_argument("--keep-going", action="store_true", help="with --all, continue after a failed prompt")
+    _params_arg(p)
+    save = p.add_mutually_exclusive_group()
+    save.add_argument("--save", action="store_true", help="save the new outputs into FILE")
+    save.add_argument("-o", "--output", help="write the whole notebook with its new outputs here")
+    p.add_argument("--json", action="store_true", help="print {prompt: [outputs]} as JSON at the end")
+    p.add_argument("--media-files", action="store_true",
+                   help="store images/audio as files beside the notebook instead of base64")
+    _add_parser_trust(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `tuinb FILE` is `tuinb open FILE`.
+    if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
+        args_list.insert(0, "open")
+    parser = build_parser()
+    if not args_list:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
+        return int(exc.code or 0)
+    handler = {"open": cmd_open, "fmt": cmd_fmt, "validate": cmd_validate, "resolve": cmd_resolve,
+               "run": cmd_run}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _load(path: Path):  # noqa: ANN202
+    from .document import DocumentError
+    from .notebook import Notebook
+
+    try:
+        nb = Notebook.load(path)
+    except DocumentError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        return None
+    for warning in nb.warnings:
+        _err(str(warning))
+    return nb
+
+
+def _apply_plugins(nb, args) -> None:  # noqa: ANN001
+    from .plugins import find_parsers_file, load_parsers
+
+    nb.options.allow_trust_remote_code = bool(getattr(args, "allow_remote_code", False))
+    path = find_parsers_file(nb.path, getattr(args, "parsers", None))
+    if path is None:
+        return
+    status = load_parsers(path, nb.registry, trusted_now=bool(getattr(args, "trust_parsers", False)))
+    if not status.loaded:
+        _err(status.explain())
+
+
+def _parse_params(items: list[str]) -> dict[str, Any] | None:
+    params: dict[str, Any] = {}
+    for item in items:
+        if ":=" in item and ("=" not in item or item.index(":=") < item.index("=")):
+            name, raw = item.split(":=", 1)
+            try:
+                params[name] = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                _err(f"-p {item}: invalid JSON value: {exc.msg}")
+                return None
+        elif "=" in item:
+            name, value = item.split("=", 1)
+            params[name] = value
+        else:
+            _err(f"-p {item}: expected NAME=VALUE")
+            return None
+        if not name:
+            _err(f"-p {item}: empty parameter name")
+            return None
+    return params
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    try:
+        from .ui.launch import launch
+    except ImportError as exc:  # pragma: no cover - the UI package is part of every install
+        _err(f"the terminal UI is not available: {exc}")
+        return EXIT_BAD_INPUT
+    return launch(args)
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    nb = _load(args.file)
+    if nb is None:
+        return EXIT_BAD_INPUT
+    if args.output == "-":
+        sys.stdout.write(nb.to_string())
+        sys.stdout.flush()
+        return EXIT_OK
+    target = Path(args.output) if args.output else args.file
+    from .document import atomic_write_text, dumps, is_yaml_path
+
+    atomic_write_text(target, dumps(nb.doc, "yaml" if is_yaml_path(target) else "json"))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .document import DocumentError, load_path
+    from .registry import UnknownParser, default_registry, model_name
+
+    registry = default_registry()
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            result = load_path(path)
+        except DocumentError as exc:
+            for problem in exc.problems:
+                print(str(problem))
+            status = EXIT_BAD_INPUT
+            continue
+        for warning in result.warnings:
+            print(str(warning))
+        for i, prompt in enumerate(result.doc.prompts):
+            try:
+                parser = registry.for_model(model_name(prompt, result.doc), result.doc)
+            except Exception as exc:  # noqa: BLE001 - NoModelError
+                print(f"{path}: warning: prompts[{i}]: {exc}")
+                continue
+            if isinstance(parser, UnknownParser):
+                print(f"{path}: warning: prompts[{i}] ({prompt.name}): not runnable: {parser.reason}")
+        if not result.warnings:
+            print(f"{path}: ok ({len(result.doc.prompts)} prompts)")
+    return status
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    params = _parse_params(args.param)
+    if params is None:
+        return EXIT_BAD_INPUT
+    nb = _load(args.file)
+    if nb is None:
+        return EXIT_BAD_INPUT
+    _apply_plugins(nb, args)
+    from .resolve import ResolveError
+
+    names = [args.prompt] if args.prompt else None
+    indexes = list(range(len(nb.doc.prompts))) if names is None else None
+    results: dict[str, Any] = {}
+    status = EXIT_OK
+    targets: list[str | int] = names if names is not None else indexes  # type: ignore[assignment]
+    for target in targets:
+        name = target if isinstance(target, str) else nb.doc.prompts[target].name
+        try:
+            results[name] = nb.resolve(target, params).text
+        except ResolveError as exc:
+            results[name] = {"error": str(exc)}
+            status = EXIT_BAD_INPUT if names is not None else status
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for name, value in results.items():
+            if len(results) > 1:
+                print(f"# {name}")
+            print(value if isinstance(value, str) else f"error: {value['error']}")
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    params = _parse_params(args.param)
+    if params is None:
+        return EXIT_BAD_INPUT
+    if not args.prompts and not args.all:
+        _err("tuinb run: name the prompts to run, or use --all")
+        return EXIT_BAD_INPUT
+    nb = _load(args.file)
+    if nb is None:
+        return EXIT_BAD_INPUT
+    _apply_plugins(nb, args)
+    nb.options.media_as_files = args.media_files
+    names = [p.name for p in nb.doc.prompts] if args.all and not args.prompts else list(args.prompts)
+    for name in names:
+        if name not in nb.names():
+            _err(f"tuinb run: no prompt named {name!r} in {args.file}")
+            return EXIT_BAD_INPUT
+
+    from .engine import RunFailed, RunStarted, RunWarning, TextChunk
+
+    streamed: set[int] = set()
+
+    def on_event(event) -> None:  # noqa: ANN001 - called from the run's thread; prints only
+        if args.json:
+            if isinstance(event, RunFailed):
+                _err(f"{event.prompt_name}: failed: {event.message}")
+            return
+        if isinstance(event, RunStarted):
+            _err(f"── {event.prompt_name} ({event.model_name})")
+        elif isinstance(event, TextChunk):
+            streamed.add(event.run_id)
+            sys.stdout.write(event.chunk)
+            sys.stdout.flush()
+        elif isinstance(event, RunWarning):
+            _err(f"{event.prompt_name}: warning: {event.message}")
+        elif isinstance(event, RunFailed):
+            _err(f"{event.prompt_name}: failed: {event.message}")
+
+    nb.engine.subscribe(on_event)
+    failed = False
+    ran: dict[str, list] = {}
+    for name in names:
+        outcome = nb.engine.run(name, params, with_dependencies=args.with_deps)
+        ran[name] = outcome.outputs
+        if outcome.ok and not args.json:
+            _print_outputs(outcome.outputs, already_streamed=bool(streamed))
+        streamed.clear()
+        if not outcome.ok:
+            failed = True
+            if not args.keep_going:
+                break
+    if args.json:
+        payload = {name: [o.model_dump(mode="json", exclude_none=True) for o in outs] for name, outs in ran.items()}
+        print(json.dumps(payload, indent=2))
+    if args.save or args.output:
+        from .notebook import ExternalChangeError
+
+        try:
+            nb.save(args.output if args.output else None)
+        except ExternalChangeError as exc:
+            _err(f"not saved: {exc}; use -o to write elsewhere")
+            return EXIT_BAD_INPUT
+    return EXIT_RUN_FAILED if failed else EXIT_OK
+
+
+def _print_outputs(outputs: list, *, already_streamed: bool) -> None:
+    from .document.models import Error, OutputDataWithStringValue
+
+    for output in outputs:
+        if isinstance(output, Error):
+            continue
+        data = output.data
+        if isinstance(data, str):
+            if already_streamed:
+                sys.stdout.write("\n")
+            else:
+                print(data)
+        elif isinstance(data, OutputDataWithStringValue):
+            size = len(data.value) * 3 // 4 if data.kind == "base64" else 0
+            where = data.value if data.kind == "file_uri" else f"{size:,} bytes"
+            print(f"[{output.mime_type or 'data'} output: {where}]")
+        else:
+            print(json.dumps(data))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,370 @@
+"""The run engine: resolve a cell, find its parser, run it with a cancel token, store the outputs.
+
+Rules (issue "Foundation" §5):
+* outputs are replaced only when a run succeeds; a failure stores one Error output; a cancel keeps the
+  previous outputs (what Gradio users expect, spec §9 item 12, and what loses no work);
+* a cell that is already running (or queued) refuses a second run with a clear reason;
+* runs on the same local model (same ``resource_key``) queue one after another; remote runs do not;
+* everything reaches observers as :mod:`.events`, from the thread that runs the cell.
+
+The engine is UI-agnostic and thread-safe: the document is only touched under the notebook's lock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from ..document.models import Attachment, Error, Output, Prompt, PromptInput
+from ..parser_api import (
+    CancelToken,
+    Cancelled,
+    NotRunnable,
+    ParserError,
+    RunContext,
+    RunOptions,
+    RunRequest,
+    UnknownParser,
+)
+from ..registry import NoModelError, model_name, model_settings
+from ..resolve import ResolveError, dependencies, prompt_index, resolve_prompt
+from .events import (
+    EventSink,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunProgress,
+    RunQueued,
+    RunStarted,
+    RunWarning,
+    TextChunk,
+)
+
+if TYPE_CHECKING:
+    from ..notebook import Notebook
+
+
+class AlreadyRunning(Exception):
+    """A run was requested for a cell that is already running or queued."""
+
+
+@dataclass
+class RunOutcome:
+    prompt_name: str
+    status: str  # "finished" | "failed" | "cancelled"
+    outputs: list[Output]
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+
+class _Active:
+    def __init__(self, run_id: int, prompt: Prompt, token: CancelToken) -> None:
+        self.run_id = run_id
+        self.prompt = prompt
+        self.token = token
+
+
+class Engine:
+    def __init__(
+        self,
+        notebook: "Notebook",
+        options: RunOptions | None = None,
+        on_event: EventSink | None = None,
+        max_workers: int = 8,
+    ) -> None:
+        self.notebook = notebook
+        self.options = options or RunOptions()
+        self._sinks: list[EventSink] = [on_event] if on_event else []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._active: dict[int, _Active] = {}  # id(prompt object) -> active run
+        self._resource_locks: dict[str, threading.Lock] = {}
+        self._resource_owner: dict[str, str] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._max_workers = max_workers
+
+    # -- observers ---------------------------------------------------------------------------------------
+
+    def subscribe(self, sink: EventSink) -> None:
+        self._sinks.append(sink)
+
+    def unsubscribe(self, sink: EventSink) -> None:
+        if sink in self._sinks:
+            self._sinks.remove(sink)
+
+    def _emit(self, event: RunEvent) -> None:
+        for sink in list(self._sinks):
+            try:
+                sink(event)
+            except Exception:  # noqa: BLE001 - an observer bug must not kill a run
+                pass
+
+    # -- state ---------------------------------------------------------------------------------------------
+
+    def is_running(self, name_or_prompt: str | Prompt) -> bool:
+        prompt = self._prompt(name_or_prompt) if isinstance(name_or_prompt, str) else name_or_prompt
+        with self._lock:
+            return prompt is not None and id(prompt) in self._active
+
+    def running_names(self) -> list[str]:
+        with self._lock:
+            return [a.prompt.name for a in self._active.values()]
+
+    def cancel(self, name_or_prompt: str | Prompt) -> bool:
+        """Cancel a queued or running cell. Returns False if it was not running."""
+        prompt = self._prompt(name_or_prompt) if isinstance(name_or_prompt, str) else name_or_prompt
+        with self._lock:
+            active = self._active.get(id(prompt)) if prompt is not None else None
+        if active is None:
+            return False
+        active.token.cancel()
+        return True
+
+    def cancel_all(self) -> int:
+        with self._lock:
+            actives = list(self._active.values())
+        for active in actives:
+            active.token.cancel()
+        return len(actives)
+
+    # -- running -------------------------------------------------------------------------------------------
+
+    def submit(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
+               token: CancelToken | None = None) -> "Future[RunOutcome]":
+        """Start a run in the engine's thread pool; refuses at once (AlreadyRunning) if the cell is busy."""
+        prompt = self._require_prompt(name)
+        token = token or CancelToken()
+        self._claim(prompt, token)  # refuse now, not later in the pool
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._max_workers, thread_name_prefix="tuinb-run")
+        return self._executor.submit(self._run_claimed, prompt, params, with_dependencies, token)
+
+    def run(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
+            token: CancelToken | None = None) -> RunOutcome:
+        """Run a cell in the calling thread (blocking). Call it from a worker thread in a UI."""
+        prompt = self._require_prompt(name)
+        token = token or CancelToken()
+        self._claim(prompt, token)
+        return self._run_claimed(prompt, params, with_dependencies, token)
+
+    def run_all(self, params: Mapping[str, Any] | None = None, *, stop_on_error: bool = True,
+                token: CancelToken | None = None) -> list[RunOutcome]:
+        """Run every cell in order (blocking). Stops at the first failure unless ``stop_on_error`` is False."""
+        token = token or CancelToken()
+        outcomes: list[RunOutcome] = []
+        with self.notebook.lock:
+            prompts = list(self.notebook.doc.prompts)
+        for prompt in prompts:
+            if token.cancelled:
+                break
+            if not self._still_in_doc(prompt):
+                continue
+            self._claim(prompt, token)
+            outcome = self._run_claimed(prompt, params, False, token)
+            outcomes.append(outcome)
+            if outcome.status == "cancelled" or (stop_on_error and not outcome.ok):
+                break
+        return outcomes
+
+    def shutdown(self) -> None:
+        self.cancel_all()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- internals -----------------------------------------------------------------------------------------
+
+    def _prompt(self, name: str) -> Prompt | None:
+        with self.notebook.lock:
+            try:
+                return self.notebook.doc.prompts[prompt_index(self.notebook.doc, name)]
+            except ResolveError:
+                return None
+
+    def _require_prompt(self, name: str) -> Prompt:
+        prompt = self._prompt(name)
+        if prompt is None:
+            raise KeyError(f"no prompt named {name!r}")
+        return prompt
+
+    def _claim(self, prompt: Prompt, token: CancelToken) -> int:
+        with self._lock:
+            if id(prompt) in self._active:
+                raise AlreadyRunning(f"cell {prompt.name!r} is already running; cancel it first")
+            run_id = next(self._ids)
+            self._active[id(prompt)] = _Active(run_id, prompt, token)
+            return run_id
+
+    def _release(self, prompt: Prompt) -> None:
+        with self._lock:
+            self._active.pop(id(prompt), None)
+
+    def _still_in_doc(self, prompt: Prompt) -> bool:
+        with self.notebook.lock:
+            return any(p is prompt for p in self.notebook.doc.prompts)
+
+    def _run_claimed(self, prompt: Prompt, params: Mapping[str, Any] | None, with_dependencies: bool,
+                     token: CancelToken) -> RunOutcome:
+        try:
+            if with_dependencies:
+                for dep in self._dependency_prompts(prompt):
+                    if token.cancelled:
+                        break
+                    if self.is_running(dep):
+                        raise_msg = f"dependency {dep.name!r} is already running"
+                        return self._fail_without_storing(prompt, raise_msg)
+                    self._claim(dep, token)
+                    try:
+                        outcome = self._run_one(dep, params, token)
+                    finally:
+                        self._release(dep)
+                    if outcome.status == "cancelled":
+                        return self._cancelled_before_start(prompt)
+                    if not outcome.ok:
+                        return self._fail_without_storing(
+                            prompt, f"dependency {dep.name!r} failed: {outcome.message}")
+            if token.cancelled:
+                return self._cancelled_before_start(prompt)
+            return self._run_one(prompt, params, token)
+        finally:
+            self._release(prompt)
+
+    def _dependency_prompts(self, prompt: Prompt) -> list[Prompt]:
+        with self.notebook.lock:
+            doc = self.notebook.doc
+            index = next(i for i, p in enumerate(doc.prompts) if p is prompt)
+            return [doc.prompts[i] for i in dependencies(doc, index, self.notebook.registry)]
+
+    def _active_id(self, prompt: Prompt) -> int:
+        with self._lock:
+            active = self._active.get(id(prompt))
+            return active.run_id if active else 0
+
+    def _fail_without_storing(self, prompt: Prompt, message: str) -> RunOutcome:
+        self._emit(RunFailed(self._active_id(prompt), prompt.name, message=message, error=None))
+        return RunOutcome(prompt.name, "failed", list(prompt.outputs or []), message)
+
+    def _cancelled_before_start(self, prompt: Prompt) -> RunOutcome:
+        self._emit(RunCancelled(self._active_id(prompt), prompt.name))
+        return RunOutcome(prompt.name, "cancelled", list(prompt.outputs or []), "cancelled")
+
+    def _prepare(self, prompt: Prompt, params: Mapping[str, Any] | None) -> tuple[Any, RunRequest]:
+        """Everything the parser needs, computed under the document lock from a consistent snapshot."""
+        nb = self.notebook
+        with nb.lock:
+            doc = nb.doc
+            index = next((i for i, p in enumerate(doc.prompts) if p is prompt), None)
+            if index is None:
+                raise NotRunnable("the cell was deleted")
+            try:
+                name = model_name(prompt, doc)
+            except NoModelError as exc:
+                raise NotRunnable(str(exc)) from None
+            parser = nb.registry.for_model(name, doc)
+            if isinstance(parser, UnknownParser):
+                raise NotRunnable(parser.reason)
+            text: str | None = None
+            if parser.input_kind == "text":
+                try:
+                    text = resolve_prompt(doc, index, params, nb.registry).text
+                except ResolveError as exc:
+                    raise ParserError(f"cannot resolve the prompt: {exc}") from None
+            attachments: list[Attachment] = []
+            if isinstance(prompt.input, PromptInput) and prompt.input.attachments:
+                attachments = [a.model_copy(deep=True) for a in prompt.input.attachments]
+            request = RunRequest(
+                prompt_name=prompt.name,
+                model_name=name,
+                prompt_text=text,
+                attachments=attachments,
+                settings=model_settings(prompt, doc),
+                notebook_dir=nb.folder,
+                options=self.options,
+                prompt=prompt.model_copy(deep=True),
+            )
+        return parser, request
+
+    def _acquire_resource(self, key: str, run_id: int, prompt: Prompt, token: CancelToken) -> threading.Lock:
+        with self._lock:
+            lock = self._resource_locks.setdefault(key, threading.Lock())
+        if lock.acquire(blocking=False):
+            with self._lock:
+                self._resource_owner[key] = prompt.name
+            return lock
+        with self._lock:
+            owner = self._resource_owner.get(key, "")
+        self._emit(RunQueued(run_id, prompt.name, waiting_for=owner))
+        while not lock.acquire(timeout=0.05):
+            token.raise_if_cancelled()
+        with self._lock:
+            self._resource_owner[key] = prompt.name
+        return lock
+
+    def _run_one(self, prompt: Prompt, params: Mapping[str, Any] | None, token: CancelToken) -> RunOutcome:
+        run_id = self._active_id(prompt)
+        started = time.monotonic()
+        name = prompt.name
+        held: threading.Lock | None = None
+        try:
+            parser, request = self._prepare(prompt, params)
+            for key in parser.unknown_settings(request.settings):
+                self._emit(RunWarning(run_id, name, f"setting {key!r} is not used by {parser.label or parser.id}"))
+            resource = parser.resource_key(request)
+            if resource:
+                held = self._acquire_resource(resource, run_id, prompt, token)
+            token.raise_if_cancelled()
+            self._emit(RunStarted(run_id, name, request.model_name, parser.id, request.prompt_text))
+            ctx = RunContext(
+                token,
+                on_text=lambda chunk, acc: self._emit(TextChunk(run_id, name, chunk, acc)),
+                on_progress=lambda frac, msg: self._emit(RunProgress(run_id, name, frac, self._redact(msg))),
+                on_warning=lambda msg: self._emit(RunWarning(run_id, name, self._redact(msg))),
+            )
+            outputs = list(parser.run(request, ctx))
+            token.raise_if_cancelled()
+        except Cancelled:
+            self._emit(RunCancelled(run_id, name, elapsed=time.monotonic() - started))
+            return RunOutcome(name, "cancelled", list(prompt.outputs or []), "cancelled")
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a visible cell error
+            return self._store_failure(prompt, run_id, exc, time.monotonic() - started)
+        finally:
+            if held is not None:
+                held.release()
+        self.notebook.replace_outputs(prompt, outputs)
+        elapsed = time.monotonic() - started
+        self._emit(RunFinished(run_id, name, tuple(outputs), elapsed))
+        return RunOutcome(name, "finished", outputs)
+
+    def _store_failure(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
+        message = self._redact(str(exc) or type(exc).__name__)
+        if isinstance(exc, ParserError):
+            lines: list[str] = []  # a user-actionable message needs no stack
+        else:
+            lines = [self._redact(line) for line in traceback.format_exception(exc)]
+        error = Error(output_type="error", ename=type(exc).__name__, evalue=message, traceback=lines)
+        self.notebook.replace_outputs(prompt, [error])
+        self._emit(RunFailed(run_id, prompt.name, message=message, error=error, elapsed=elapsed))
+        return RunOutcome(prompt.name, "failed", [error], message)
+
+    def _redact(self, text: str) -> str:
+        """Tokens never reach a message, an output or a log."""
+        for secret in self._secrets():
+            if secret and len(secret) >= 8:
+                text = text.replace(secret, "hf_***")
+        return text
+
+    def _secrets(self) -> Iterable[str]:
+        yield self.options.hf_token or ""
+        for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN", "OPENAI_API_KEY"):
+            yield os.environ.get(var, "")
+        for var in self.options.extra.get("secret_env_vars", ()):
+            yield os.environ.get(var, "")

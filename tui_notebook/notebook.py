@@ -1,0 +1,460 @@
+"""``Notebook``: one open AIConfig file — the document, its registry and engine, editing and saving.
+
+This is the Python API (``Notebook.load(path).run_sync("cell")``) and the object the TUI observes: every
+edit goes through a method here, bumps ``revision`` and notifies listeners; the UI never edits the pydantic
+models directly and never touches the file itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .document import (
+    AIConfig,
+    LoadResult,
+    ModelMetadata,
+    Output,
+    Problem,
+    Prompt,
+    PromptInput,
+    PromptMetadata,
+    atomic_write_text,
+    dumps,
+    is_yaml_path,
+    load_path,
+    new_config,
+)
+from .parser_api import RunOptions
+from .registry import ParserRegistry, default_registry, model_name
+from .resolve import Resolution, prompt_index, resolve_prompt
+
+Listener = Callable[["Notebook"], None]
+
+
+class ExternalChangeError(Exception):
+    """The file changed on disk since it was opened or last saved; saving would overwrite someone's work."""
+
+
+class EditError(ValueError):
+    """An edit that would break the notebook (e.g. a duplicate cell name)."""
+
+
+class RunFailedError(Exception):
+    def __init__(self, prompt_name: str, message: str, outputs: list[Output]):
+        super().__init__(f"{prompt_name}: {message}")
+        self.prompt_name = prompt_name
+        self.message = message
+        self.outputs = outputs
+
+
+@dataclass(frozen=True)
+class DiskState:
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+def _disk_state(path: Path) -> DiskState | None:
+    try:
+        st = path.stat()
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return DiskState(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+
+class Notebook:
+    def __init__(
+        self,
+        doc: AIConfig,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        warnings: list[Problem] | None = None,
+        registry: ParserRegistry | None = None,
+        options: RunOptions | None = None,
+    ) -> None:
+        self.doc = doc
+        self.path = Path(path) if path is not None else None
+        self.warnings = list(warnings or [])
+        self.registry = registry or default_registry()
+        self.options = options or RunOptions()
+        self.lock = threading.RLock()
+        self.revision = 0
+        self.saved_revision = 0
+        self._listeners: list[Listener] = []
+        self._engine = None
+        self._disk: DiskState | None = _disk_state(self.path) if self.path else None
+
+    # -- opening -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> "Notebook":
+        result: LoadResult = load_path(path)
+        return cls(result.doc, path, warnings=result.warnings, **kwargs)
+
+    @classmethod
+    def new(cls, path: str | os.PathLike[str] | None = None, name: str | None = None, **kwargs: Any) -> "Notebook":
+        if name is None:
+            name = Path(path).name.split(".")[0] if path else "Untitled notebook"
+        nb = cls(new_config(name), path, **kwargs)
+        nb._disk = None
+        return nb
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> "Notebook":
+        """Load ``path``, or start an empty notebook there when it does not exist (written on first save)."""
+        if Path(path).exists():
+            return cls.load(path, **kwargs)
+        return cls.new(path, **kwargs)
+
+    @property
+    def folder(self) -> Path:
+        return (self.path.resolve().parent if self.path else Path.cwd())
+
+    @property
+    def mode(self) -> str:
+        return "yaml" if self.path and is_yaml_path(self.path) else "json"
+
+    @property
+    def dirty(self) -> bool:
+        return self.revision != self.saved_revision
+
+    # -- observing -----------------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        self.revision += 1
+        for listener in list(self._listeners):
+            try:
+                listener(self)
+            except Exception:  # noqa: BLE001
+                pass
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def prompt(self, name_or_index: str | int) -> Prompt:
+        with self.lock:
+            return self.doc.prompts[prompt_index(self.doc, name_or_index)]
+
+    def index_of(self, prompt: Prompt) -> int:
+        with self.lock:
+            for i, p in enumerate(self.doc.prompts):
+                if p is prompt:
+                    return i
+        raise KeyError("prompt is not in this notebook")
+
+    def names(self) -> list[str]:
+        with self.lock:
+            return [p.name for p in self.doc.prompts]
+
+    def resolve(self, name_or_index: str | int, params: Mapping[str, Any] | None = None) -> Resolution:
+        with self.lock:
+            return resolve_prompt(self.doc, name_or_index, params, self.registry)
+
+    def model_name(self, prompt: Prompt) -> str | None:
+        with self.lock:
+            try:
+                return model_name(prompt, self.doc)
+            except Exception:  # noqa: BLE001 - no model: shown as such
+                return None
+
+    def parser_for(self, prompt: Prompt):  # noqa: ANN201
+        name = self.model_name(prompt)
+        return self.registry.for_model(name, self.doc) if name else None
+
+    # -- running -------------------------------------------------------------------------------------------
+
+    @property
+    def engine(self):  # noqa: ANN201
+        if self._engine is None:
+            from .engine import Engine
+
+            self._engine = Engine(self, self.options)
+        return self._engine
+
+    def run_sync(self, name: str, params: Mapping[str, Any] | None = None, *,
+                 with_dependencies: bool = False) -> list[Output]:
+        """Run a cell and return its outputs; raises RunFailedError if the run failed or was cancelled."""
+        outcome = self.engine.run(name, params, with_dependencies=with_dependencies)
+        if not outcome.ok:
+            raise RunFailedError(name, outcome.message, outcome.outputs)
+        return outcome.outputs
+
+    async def run(self, name: str, params: Mapping[str, Any] | None = None, *,
+                  with_dependencies: bool = False) -> list[Output]:
+        return await asyncio.to_thread(self.run_sync, name, params, with_dependencies=with_dependencies)
+
+    def replace_outputs(self, prompt: Prompt, outputs: list[Output]) -> None:
+        with self.lock:
+            if not any(p is prompt for p in self.doc.prompts):
+                return  # deleted while it ran: drop the result rather than resurrect the cell
+            prompt.outputs = list(outputs)
+            self._changed()
+
+    # -- saving --------------------------------------------------------------------------------------------
+
+    def to_string(self, mode: str | None = None) -> str:
+        with self.lock:
+            return dumps(self.doc, mode or self.mode)  # type: ignore[arg-type]
+
+    def changed_on_disk(self) -> bool:
+        """True if the file is no longer what we loaded or last saved (another editor, git pull...)."""
+        if self.path is None:
+            return False
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return self._disk is not None
+        if self._disk is None:
+            return True
+        if (st.st_mtime_ns, st.st_size) == (self._disk.mtime_ns, self._disk.size):
+            return False
+        current = _disk_state(self.path)
+        return current is None or current.sha256 != self._disk.sha256
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
+        """Write atomically in the SDK's format. Refuses (ExternalChangeError) if the file changed on disk."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("this notebook has no file yet: give a path")
+        same_file = self.path is not None and target.resolve() == self.path.resolve()
+        if same_file and not force and self.changed_on_disk():
+            raise ExternalChangeError(f"{target} changed on disk since it was opened")
+        with self.lock:
+            text = dumps(self.doc, "yaml" if is_yaml_path(target) else "json")
+            revision = self.revision
+        atomic_write_text(target, text)
+        self.path = target
+        self._disk = _disk_state(target)
+        self.saved_revision = revision
+        for listener in list(self._listeners):
+            try:
+                listener(self)
+            except Exception:  # noqa: BLE001
+                pass
+        return target
+
+    def reload(self) -> None:
+        """Replace the document with the file's current content (drops unsaved edits)."""
+        if self.path is None:
+            return
+        result = load_path(self.path)
+        with self.lock:
+            self.doc = result.doc
+            self.warnings = result.warnings
+        self._disk = _disk_state(self.path)
+        self._changed()
+        self.saved_revision = self.revision
+
+    # -- editing (the only way the UI changes the document) -------------------------------------------------
+
+    def unique_name(self, base: str = "prompt") -> str:
+        names = set(self.names())
+        n = len(names) + 1
+        while f"{base}_{n}" in names:
+            n += 1
+        return f"{base}_{n}"
+
+    def add_prompt(self, index: int | None = None, *, name: str | None = None, model: str | None = None,
+                   input: str | PromptInput = "") -> Prompt:  # noqa: A002
+        with self.lock:
+            name = name or self.unique_name()
+            if name in self.names():
+                raise EditError(f"a cell named {name!r} already exists")
+            if isinstance(input, str) and model:
+                parser = self.registry.for_model(model, self.doc)
+                if parser.input_kind == "attachments":
+                    input = PromptInput(attachments=[])  # noqa: A001
+            metadata = PromptMetadata(model=model, parameters={}) if model else PromptMetadata(parameters={})
+            prompt = Prompt(name=name, input=input, metadata=metadata, outputs=[])
+            at = len(self.doc.prompts) if index is None else max(0, min(index, len(self.doc.prompts)))
+            self.doc.prompts.insert(at, prompt)
+            self._changed()
+            return prompt
+
+    def insert_prompt(self, index: int, prompt: Prompt) -> Prompt:
+        """Insert an existing prompt (paste, undo delete); renames it if the name is taken."""
+        with self.lock:
+            prompt = prompt.model_copy(deep=True)
+            if prompt.name in self.names():
+                base = prompt.name
+                n = 2
+                while f"{base}_{n}" in self.names():
+                    n += 1
+                prompt.name = f"{base}_{n}"
+            self.doc.prompts.insert(max(0, min(index, len(self.doc.prompts))), prompt)
+            self._changed()
+            return prompt
+
+    def delete_prompt(self, index: int) -> Prompt:
+        with self.lock:
+            prompt = self.doc.prompts.pop(index)
+            self._changed()
+            return prompt
+
+    def move_prompt(self, index: int, delta: int) -> int:
+        with self.lock:
+            target = max(0, min(index + delta, len(self.doc.prompts) - 1))
+            if target != index:
+                prompt = self.doc.prompts.pop(index)
+                self.doc.prompts.insert(target, prompt)
+                self._changed()
+            return target
+
+    def rename_prompt(self, index: int, new_name: str) -> None:
+        new_name = new_name.strip()
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            if new_name == prompt.name:
+                return
+            if not new_name:
+                raise EditError("a cell name cannot be empty")
+            if new_name in self.names():
+                raise EditError(f"a cell named {new_name!r} already exists")
+            prompt.name = new_name
+            self._changed()
+
+    def set_input_text(self, index: int, text: str) -> None:
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            if isinstance(prompt.input, PromptInput):
+                if prompt.input.data == text:
+                    return
+                prompt.input.data = text
+            else:
+                if prompt.input == text:
+                    return
+                prompt.input = text
+            self._changed()
+
+    def set_attachments(self, index: int, attachments: list) -> None:
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            if isinstance(prompt.input, PromptInput):
+                prompt.input.attachments = list(attachments)
+            else:
+                prompt.input = PromptInput(attachments=list(attachments), data=prompt.input or None)
+            self._changed()
+
+    def set_model(self, index: int, model: str, *, keep_settings: bool = False) -> None:
+        """Switch a cell's model. Settings are cleared unless asked (a stale ``settings.model`` would
+        silently keep running the old model, a known Gradio Notebook bug, spec §6 item 6)."""
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            meta = prompt.metadata or PromptMetadata(parameters={})
+            old = meta.model
+            settings = dict(old.settings or {}) if (keep_settings and isinstance(old, ModelMetadata)) else {}
+            meta.model = ModelMetadata(name=model, settings=settings) if settings else model
+            prompt.metadata = meta
+            parser = self.registry.for_model(model, self.doc)
+            if parser.input_kind == "attachments" and isinstance(prompt.input, str):
+                prompt.input = PromptInput(attachments=[], data=prompt.input or None)
+            self._changed()
+
+    def set_setting(self, index: int, key: str, value: Any) -> None:
+        """Set (or with ``value=None`` remove) one prompt-level model setting."""
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            meta = prompt.metadata or PromptMetadata(parameters={})
+            current = meta.model
+            if current is None:
+                current_name = self.doc.metadata.default_model
+                if not current_name:
+                    raise EditError("the cell has no model; pick one first")
+                current = ModelMetadata(name=current_name, settings={})
+            elif isinstance(current, str):
+                current = ModelMetadata(name=current, settings={})
+            settings = dict(current.settings or {})
+            if value is None:
+                if key not in settings:
+                    return
+                settings.pop(key)
+            else:
+                if settings.get(key) == value and key in settings:
+                    return
+                settings[key] = value
+            current.settings = settings
+            meta.model = current
+            prompt.metadata = meta
+            self._changed()
+
+    def set_parameter(self, name: str, value: Any, *, prompt: int | None = None) -> None:
+        with self.lock:
+            params = self._params(prompt, create=True)
+            if name in params and params[name] == value:
+                return
+            params[name] = value
+            self._changed()
+
+    def delete_parameter(self, name: str, *, prompt: int | None = None) -> None:
+        with self.lock:
+            params = self._params(prompt, create=False)
+            if params is None or name not in params:
+                raise KeyError(name)
+            del params[name]
+            self._changed()
+
+    def rename_parameter(self, old: str, new: str, *, prompt: int | None = None) -> None:
+        with self.lock:
+            params = self._params(prompt, create=True)
+            if new in params and new != old:
+                raise EditError(f"parameter {new!r} already exists")
+            # Keep the position of the renamed key: parameter order is what the file shows.
+            items = [(new if k == old else k, v) for k, v in params.items()]
+            params.clear()
+            params.update(items)
+            self._changed()
+
+    def _params(self, prompt: int | None, *, create: bool) -> dict | None:
+        if prompt is None:
+            if self.doc.metadata.parameters is None:
+                if not create:
+                    return None
+                self.doc.metadata.parameters = {}
+            return self.doc.metadata.parameters
+        p = self.doc.prompts[prompt]
+        if p.metadata is None:
+            if not create:
+                return None
+            p.metadata = PromptMetadata(parameters={})
+        if p.metadata.parameters is None:
+            if not create:
+                return None
+            p.metadata.parameters = {}
+        return p.metadata.parameters
+
+    def set_name(self, name: str) -> None:
+        with self.lock:
+            if self.doc.name != name:
+                self.doc.name = name
+                self._changed()
+
+    def set_description(self, description: str) -> None:
+        with self.lock:
+            if self.doc.description != description:
+                self.doc.description = description
+                self._changed()
+
+    def clear_outputs(self, index: int | None = None) -> None:
+        with self.lock:
+            targets = self.doc.prompts if index is None else [self.doc.prompts[index]]
+            for p in targets:
+                p.outputs = []
+            self._changed()
+
+    def snapshot(self) -> AIConfig:
+        with self.lock:
+            return copy.deepcopy(self.doc)

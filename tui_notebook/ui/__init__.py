@@ -1,0 +1,1 @@
+"""The Textual terminal UI. Observes a Notebook and sends it commands; never runs models or touches files."""
