@@ -51,6 +51,38 @@ TASKS: tuple[TaskSpec, ...] = (
 )
 
 
+def _parser_class(spec: TaskSpec, local: bool) -> type[ModelParser] | None:
+    """The runner class for a catalogue entry (imports only our light modules, never torch / hub clients)."""
+    if local:
+        from .hf_local_media import LOCAL_MEDIA_BY_TASK
+        from .hf_local_text import LOCAL_TEXT_BY_TASK
+
+        return {**LOCAL_TEXT_BY_TASK, **LOCAL_MEDIA_BY_TASK}.get(spec.task)
+    from .hf_remote import REMOTE_BY_TASK
+
+    return REMOTE_BY_TASK.get(spec.task)
+
+
+def make_parser(spec: TaskSpec, parser_id: str, local: bool) -> ModelParser:
+    """A parser instance for ``spec`` with its catalogue identity (id, label, default model, settings schema)."""
+    from . import schemas
+
+    base = _parser_class(spec, local)
+    default = spec.local_default if local else spec.remote_default
+    if base is None:
+        return _pending(spec, parser_id, local)
+    props = getattr(base, "schema_props", {})
+    schema = schemas.local_schema(props, default) if local else schemas.remote_schema(props, default)
+    attrs = dict(
+        id=parser_id, task=spec.task, label=spec.label + (" (Local)" if local else ""), input_kind=spec.input_kind,
+        accepts=spec.accepts, default_model=default, parameterized=spec.input_kind == "text",
+        settings_schema=schema, local=local,
+        description=f"{spec.label} on this machine (transformers / diffusers)" if local
+        else f"{spec.label} through the Hugging Face Inference API / Providers, or an endpoint URL",
+    )
+    return type(parser_id, (base,), attrs)()
+
+
 def _pending(spec: TaskSpec, parser_id: str, local: bool) -> ModelParser:
     """A catalogue entry whose runner is not available: it resolves and saves like the real one."""
 
@@ -70,12 +102,28 @@ def _pending(spec: TaskSpec, parser_id: str, local: bool) -> ModelParser:
     return Pending()
 
 
-def register(registry) -> None:  # noqa: ANN001
-    for spec in TASKS:
-        registry.register(_pending(spec, spec.remote_id, local=False), [spec.label])
-        if spec.local_id:
-            registry.register(_pending(spec, spec.local_id, local=True), [f"{spec.label} (Local)"])
-    # The SDK's own core text-generation parser id (registered by default in python-aiconfig).
+def core_text_generation() -> ModelParser:
+    """python-aiconfig's own ``HuggingFaceTextGenerationParser``: runs like the remote text generation parser,
+    reads outputs with the SDK core parser's rules (non-string data is JSON-dumped)."""
     from .sdk_compat import HuggingFaceCoreTextGeneration
 
-    registry.register(HuggingFaceCoreTextGeneration("HuggingFaceTextGenerationParser"))
+    spec = TASKS[0]
+    remote = type(make_parser(spec, "HuggingFaceTextGenerationParser", local=False))
+
+    class CoreTextGeneration(remote):  # type: ignore[misc, valid-type]
+        output_text = HuggingFaceCoreTextGeneration.output_text
+
+    return CoreTextGeneration()
+
+
+def register(registry) -> None:  # noqa: ANN001
+    from .openai_chat import OpenAICompatibleChat
+
+    for spec in TASKS:
+        registry.register(make_parser(spec, spec.remote_id, local=False), [spec.label])
+        if spec.local_id:
+            registry.register(make_parser(spec, spec.local_id, local=True), [f"{spec.label} (Local)"])
+    # The SDK's own core text-generation parser id (registered by default in python-aiconfig).
+    registry.register(core_text_generation())
+    chat = OpenAICompatibleChat()
+    registry.register(chat, [chat.label])

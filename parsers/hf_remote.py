@@ -1,0 +1,288 @@
+"""Remote Hugging Face tasks through huggingface_hub's InferenceClient (Inference API / Providers / Endpoints).
+
+Same file format and settings as the reference HF extension, minus its bugs: ``temperature`` reaches the
+API, non-streaming generation works without ``details``, and base64 attachments work for ASR and
+image-to-text (we always send bytes). ``settings.model`` is a Hub id or an endpoint URL; the client is
+imported only when a cell runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Sequence
+
+from tui_notebook.parser_api import (
+    Cancelled,
+    ModelParser,
+    ParserError,
+    RunContext,
+    RunRequest,
+    text_output,
+)
+
+from . import schemas
+from .attachments import attachments_of, check_blob, load_attachment, sniff_mime
+from .errors import RetryPolicy, explain, json_safe, known_secrets, run_guarded, with_retries
+from .media import media_result, png_bytes
+
+SERVICE = "the Hugging Face Inference API"
+
+
+def _is_url(model: str | None) -> bool:
+    return bool(model) and model.startswith(("http://", "https://"))  # type: ignore[union-attr]
+
+
+class RemoteParser(ModelParser):
+    """Shared run skeleton: settings, client, retries, error explanation and token redaction."""
+
+    local = False
+    schema_props: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def run(self, request: RunRequest, ctx: RunContext) -> Sequence[Any]:
+        settings, unknown = schemas.pick_settings(request.settings, self.settings_schema)
+        schemas.report_unknown(ctx, unknown, self.label)
+        model = self.model_id(request)
+        timeout = float(settings.get("timeout", 120))
+        secrets = known_secrets(request.options.hf_token)
+        where = "the endpoint" if _is_url(model) else SERVICE
+        shown = model or "the recommended model"
+
+        def body() -> list[Any]:
+            client = self._client(request, settings, model, timeout)
+            ctx.token.on_cancel(client.close)  # breaks a read that is waiting on the network
+            try:
+                return self.call(client, request, settings, ctx, model)
+            except Exception:
+                if ctx.token.cancelled:
+                    raise Cancelled() from None
+                raise
+            finally:
+                client.close()
+
+        return run_guarded(body, secrets, model=shown, service=where, timeout=timeout)
+
+    def headers(self, settings: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def _client(self, request: RunRequest, settings: dict[str, Any], model: str | None, timeout: float):  # noqa: ANN202
+        from huggingface_hub import InferenceClient
+
+        provider = settings.get("provider") or None
+        if _is_url(model):
+            provider = None  # a URL is called as is; the client forces hf-inference
+        return InferenceClient(provider=provider, token=request.options.hf_token or None, timeout=timeout,
+                               headers=self.headers(settings) or None)
+
+    def retrying(self, call, ctx: RunContext, settings: dict[str, Any], model: str | None):  # noqa: ANN001, ANN201
+        policy = RetryPolicy(max_retries=int(settings.get("max_retries", 4)))
+        timeout = float(settings.get("timeout", 120))
+        where = "the endpoint" if _is_url(model) else SERVICE
+        return with_retries(call, ctx, policy, explain_error=lambda exc: explain(
+            exc, model=model or "the recommended model", service=where, timeout=timeout))
+
+    def call(self, client, request: RunRequest, settings: dict[str, Any], ctx: RunContext,  # noqa: ANN001
+             model: str | None) -> list[Any]:
+        raise NotImplementedError
+
+    def prompt_text(self, request: RunRequest) -> str:
+        if request.prompt_text is None:
+            raise ParserError(f"{self.label} needs a text prompt")
+        return request.prompt_text
+
+
+def _only(settings: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    return {k: settings[k] for k in names if k in settings}
+
+
+class RemoteTextGeneration(RemoteParser):
+    task = "text-generation"
+    schema_props = schemas.REMOTE_TEXT_GENERATION
+
+    _PARAMS = ("best_of", "decoder_input_details", "do_sample", "frequency_penalty", "max_new_tokens",
+               "repetition_penalty", "return_full_text", "seed", "temperature", "top_k", "top_n_tokens", "top_p",
+               "truncate", "typical_p", "watermark")
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        params = _only(settings, self._PARAMS)
+        params.setdefault("max_new_tokens", 400)  # the reference's default
+        if "stop_sequences" in settings:
+            stops = settings["stop_sequences"]
+            params["stop"] = [stops] if isinstance(stops, str) else list(stops)
+        details = bool(settings.get("details", False))
+        stream = request.options.stream and settings.get("stream", True) is not False
+        prompt = self.prompt_text(request)
+        if not stream:
+            result = self.retrying(lambda: client.text_generation(
+                prompt, model=model, details=details or None, stream=False, **params), ctx, settings, model)
+            if isinstance(result, str):
+                return [text_output(result)]
+            metadata = {"details": json_safe(getattr(result, "details", None))} if details else {}
+            return [text_output(result.generated_text, metadata=metadata)]
+        # Ask for token objects even without `details`: they tell special tokens (not shown) from text.
+        chunks = self.retrying(lambda: client.text_generation(
+            prompt, model=model, details=True, stream=True, **params), ctx, settings, model)
+        last = None
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                ctx.stream(chunk)
+                continue
+            last = chunk
+            token = getattr(chunk, "token", None)
+            if token is not None and not getattr(token, "special", False):
+                ctx.stream(token.text)
+        ctx.check_cancelled()
+        metadata: dict[str, Any] = {}
+        if details and last is not None:
+            metadata = {"token": json_safe(getattr(last, "token", None)),
+                        "details": json_safe(getattr(last, "details", None))}
+        return [text_output(ctx.accumulated, metadata=metadata)]
+
+
+class RemoteSummarization(RemoteParser):
+    task = "summarization"
+    schema_props = schemas.REMOTE_SUMMARIZATION
+    _GENERATE = ("min_length", "max_length", "top_k", "top_p", "temperature", "repetition_penalty", "max_time")
+
+    def headers(self, settings):  # noqa: ANN001, ANN201
+        # The old API's `options` became request headers; the reference dropped the top-level keys.
+        options = dict(settings.get("options") or {})
+        for key in ("use_cache", "wait_for_model"):
+            if key in settings:
+                options[key] = settings[key]
+        headers = {}
+        if "use_cache" in options:
+            headers["x-use-cache"] = "true" if options["use_cache"] else "false"
+        if "wait_for_model" in options:
+            headers["x-wait-for-model"] = "true" if options["wait_for_model"] else "false"
+        return headers
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        generate = _only(settings, self._GENERATE)
+        extra = _only(settings, ("truncation", "clean_up_tokenization_spaces"))
+        text = self.prompt_text(request)
+        result = self.retrying(lambda: client.summarization(
+            text, model=model, generate_parameters=generate or None, **extra), ctx, settings, model)
+        summary = result.summary_text
+        return [text_output(summary, metadata={"raw_response": summary})]
+
+
+class RemoteTranslation(RemoteParser):
+    task = "translation"
+    schema_props = schemas.REMOTE_TRANSLATION
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        params = _only(settings, ("src_lang", "tgt_lang", "clean_up_tokenization_spaces", "truncation",
+                                  "generate_parameters"))
+        text = self.prompt_text(request)
+        result = self.retrying(lambda: client.translation(text, model=model, **params), ctx, settings, model)
+        return [text_output(result.translation_text)]
+
+
+class RemoteTextToImage(RemoteParser):
+    task = "text-to-image"
+    schema_props = schemas.REMOTE_TEXT_TO_IMAGE
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        params = _only(settings, ("negative_prompt", "height", "width", "num_inference_steps", "guidance_scale",
+                                  "seed", "scheduler"))
+        prompt = self.prompt_text(request)
+        image = self.retrying(lambda: client.text_to_image(prompt, model=model, **params), ctx, settings, model)
+        return [media_result(request, png_bytes(image), "image/png", 0)]
+
+
+class RemoteTextToSpeech(RemoteParser):
+    task = "text-to-speech"
+    schema_props = schemas.REMOTE_TEXT_TO_SPEECH
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        params = _only(settings, ("do_sample", "temperature", "top_k", "top_p", "max_new_tokens"))
+        text = self.prompt_text(request)
+        audio = self.retrying(lambda: client.text_to_speech(text, model=model, **params), ctx, settings, model)
+        data, mime = _as_wav(bytes(audio))
+        return [media_result(request, data, mime, 0)]
+
+
+def _as_wav(audio: bytes) -> tuple[bytes, str]:
+    """WAV as the notebook expects; other formats are converted when soundfile can, else kept and labelled."""
+    mime = sniff_mime(audio)
+    if mime == "audio/wav":
+        return audio, mime
+    if mime is None:
+        raise ParserError(f"the text-to-speech answer is not audio (starts with {audio[:40]!r})")
+    try:
+        from .media import decode_audio, wav_bytes
+
+        samples, rate = decode_audio(audio)
+        return wav_bytes(samples, rate), "audio/wav"
+    except (ParserError, ImportError):
+        return audio, mime
+
+
+class RemoteSpeechRecognition(RemoteParser):
+    task = "automatic-speech-recognition"
+    input_kind = "attachments"
+    accepts = ("audio/",)
+    parameterized = False
+    schema_props = {}
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        outputs = []
+        for index, attachment in enumerate(attachments_of(request.attachments, self.accepts, self.label)):
+            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
+            # Raw bytes carry no file name, so tell the server the format.
+            client.headers["Content-Type"] = blob.mime_type
+            result = self.retrying(lambda: client.automatic_speech_recognition(blob.data, model=model),
+                                   ctx, settings, model)
+            chunks = getattr(result, "chunks", None)
+            metadata = {"chunks": json_safe(chunks)} if chunks else {}
+            outputs.append(text_output(result.text, index, metadata))
+        return outputs
+
+
+class RemoteImageToText(RemoteParser):
+    task = "image-to-text"
+    input_kind = "attachments"
+    accepts = ("image/",)
+    parameterized = False
+    schema_props = {}
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        outputs = []
+        for index, attachment in enumerate(attachments_of(request.attachments, self.accepts, self.label)):
+            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
+            client.headers["Content-Type"] = blob.mime_type
+            result = self.retrying(lambda: client.image_to_text(blob.data, model=model), ctx, settings, model)
+            outputs.append(text_output(result.generated_text, index))
+        return outputs
+
+
+class RemoteConversational(RemoteParser):
+    """The ``conversational`` task is gone from the Inference API; the chat-completion route replaces it."""
+
+    task = "conversational"
+    schema_props = schemas.REMOTE_CONVERSATIONAL
+
+    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
+        params = dict(settings.get("parameters") or {})
+        call: dict[str, Any] = {}
+        if "max_length" in params:
+            call["max_tokens"] = params["max_length"]
+        for key in ("temperature", "top_p"):
+            if key in params:
+                call[key] = params[key]
+        ignored = sorted(set(params) - {"max_length", "temperature", "top_p"})
+        if ignored:
+            ctx.warn(f"{self.label}: parameters {', '.join(ignored)} have no chat-completion equivalent; not sent")
+        messages = []
+        if settings.get("system_prompt"):
+            messages.append({"role": "system", "content": settings["system_prompt"]})
+        messages.append({"role": "user", "content": self.prompt_text(request)})
+        result = self.retrying(lambda: client.chat_completion(messages, model=model, **call), ctx, settings, model)
+        content = result.choices[0].message.content or ""
+        return [text_output(content, metadata={"raw_response": json_safe(result)})]
+
+
+REMOTE_BY_TASK: dict[str, type[RemoteParser]] = {
+    cls.task: cls for cls in (RemoteTextGeneration, RemoteSummarization, RemoteTranslation, RemoteTextToImage,
+                              RemoteTextToSpeech, RemoteSpeechRecognition, RemoteImageToText, RemoteConversational)
+}
+
