@@ -1,12 +1,25 @@
 """The user's ``config.toml`` (theme, graphics, keymap, autosave interval): read leniently, written atomically.
 
 No Textual imports: the command line reads this before deciding whether to start the UI at all.
+Reading uses the standard library's ``tomllib``; writing is a tiny writer of our own, because the file
+is flat values plus one ``[keymap]`` table and a TOML-writing dependency would cost more than it saves.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from . import paths
+from .document.atomic import atomic_write_text
+
+GRAPHICS_CHOICES = ("auto", "sixel", "tgp", "halfcell", "none")
+"""Values ``graphics`` accepts (the ``--graphics`` flag uses the same list)."""
 
 
 @dataclass
@@ -23,15 +36,165 @@ class Config:
     """How often unsaved edits are written to the recovery file beside the notebook."""
     media_as_files: bool = False
     """Write generated images/audio to files beside the notebook instead of base64 in the JSON."""
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     """Keys this version does not know, kept so saving never drops a newer tuinb's settings."""
 
 
+_KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files")
+
+
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
-    """Read the config file (default ``paths.config_file()``); never raises for bad content."""
-    raise NotImplementedError
+    """Read the config file (default ``paths.config_file()``); never raises for bad content.
+
+    Returns the config (defaults for anything missing or bad) and one message per problem, each naming
+    ``file:line`` and the key so the user can fix it.
+    """
+    path = path or paths.config_file()
+    config = Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return config, []
+    except (OSError, UnicodeDecodeError) as exc:
+        return config, [f"{path}: cannot read the config file ({exc}); using defaults"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says "... (at line N, column M)"; lift the line into the usual file:line prefix.
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f"{path}:{match.group(1)}" if match else str(path)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return config, [f"{where}: not valid TOML ({message}); using defaults for every setting"]
+
+    problems: list[str] = []
+
+    def bad(key: str, message: str, table: str | None = None) -> None:
+        problems.append(f"{path}:{_line_of(text, key, table)}: {'.'.join(filter(None, [table, key]))}: {message}")
+
+    if "theme" in data:
+        value = data["theme"]
+        if isinstance(value, str) and value.strip():
+            config.theme = value.strip()
+        else:
+            bad("theme", f"expected a theme name (text), got {value!r}; using {config.theme!r}")
+    if "graphics" in data:
+        value = data["graphics"]
+        if isinstance(value, str) and value in GRAPHICS_CHOICES:
+            config.graphics = value
+        else:
+            bad("graphics", f"expected one of {', '.join(GRAPHICS_CHOICES)}, got {value!r}; using 'auto'")
+    if "autosave_seconds" in data:
+        value = data["autosave_seconds"]
+        # bool is an int in Python; `autosave_seconds = true` is a mistake, not one second.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+            config.autosave_seconds = float(value)
+        else:
+            bad("autosave_seconds", f"expected a number of seconds above 0, got {value!r}; using 5")
+    if "media_as_files" in data:
+        value = data["media_as_files"]
+        if isinstance(value, bool):
+            config.media_as_files = value
+        else:
+            bad("media_as_files", f"expected true or false, got {value!r}; using false")
+    if "keymap" in data:
+        value = data["keymap"]
+        if isinstance(value, dict):
+            for binding_id, keys in value.items():
+                if isinstance(keys, str) and keys.strip():
+                    config.keymap[binding_id] = keys.strip()
+                else:
+                    bad(binding_id, f"expected keys as text like \"ctrl+r,f5\", got {keys!r}; ignored", "keymap")
+        else:
+            bad("keymap", "expected a [keymap] table of binding id = \"keys\"; ignored")
+    config.extra = {key: value for key, value in data.items() if key not in _KNOWN}
+    return config, problems
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:
-    """Write ``config`` atomically (default ``paths.config_file()``) and return the path written."""
-    raise NotImplementedError
+    """Write ``config`` atomically (default ``paths.config_file()``) and return the path written.
+
+    Unknown keys read earlier (``config.extra``) are written back, so a newer tuinb's settings survive.
+    Comments in a hand-edited file are not kept.
+    """
+    path = path or paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, dumps_config(config))
+    return path
+
+
+def dumps_config(config: Config) -> str:
+    """The TOML text for ``config``: flat values first, then tables (TOML needs that order)."""
+    flat: dict[str, Any] = {
+        "theme": config.theme,
+        "graphics": config.graphics,
+        "autosave_seconds": config.autosave_seconds,
+        "media_as_files": config.media_as_files,
+    }
+    tables: dict[str, dict[str, Any]] = {"keymap": dict(config.keymap)}
+    for key, value in config.extra.items():
+        if key in _KNOWN:
+            continue
+        (tables if isinstance(value, dict) else flat)[key] = value
+    lines = ["# tuinb settings. Keymap: binding id = \"keys\" (see the help screen for ids)."]
+    lines += [f"{_key(k)} = {_value(v)}" for k, v in flat.items()]
+    for name, table in tables.items():
+        lines += ["", f"[{_key(name)}]"]
+        lines += [f"{_key(k)} = {_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _string(key)
+
+
+def _string(text: str) -> str:
+    # A JSON string is a valid TOML basic string except for the \/ escape, which json.dumps never emits.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+    if hasattr(value, "isoformat"):  # tomllib gives dates/times for TOML date values
+        return value.isoformat()
+    return _string(str(value))
+
+
+def _line_of(text: str, key: str, table: str | None) -> int:
+    """1-based line where ``key`` is assigned (inside ``[table]`` when given); 1 if not found.
+
+    tomllib reports no positions for values, so we find the assignment ourselves; good enough for the
+    flat file we write and for hand edits that follow it.
+    """
+    current: str | None = None
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = header.match(line)
+        if found:
+            current = found.group(1).strip("\"'")
+            continue
+        if current == table and pattern.match(line):
+            return number
+    if table is None:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.match(rf"^\s*\[\s*{re.escape(key)}\s*\]", line):
+                return number
+    return 1

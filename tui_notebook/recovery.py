@@ -1,14 +1,24 @@
 """Crash recovery: unsaved edits are copied to a file beside the notebook every few seconds.
 
-No Textual imports; the UI drives :meth:`Autosaver.tick` from a timer.
+No Textual imports; the UI drives :meth:`Autosaver.tick` from a timer. The recovery file is a complete
+notebook in the SDK's JSON format (so any AIConfig tool can read it by hand in an emergency), written
+atomically, and never the notebook file itself: autosave must not turn a half-finished edit into the
+user's saved work.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import paths
+from .document import atomic_write_text, load_path
 from .notebook import Notebook
+
+SUFFIX = ".tuinb-recovery"
+"""Ends every recovery file's name (so a user can find and delete stray ones)."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,24 @@ class RecoveryInfo:
 
 def recovery_path(notebook_path: Path | None) -> Path:
     """``.<name>.tuinb-recovery`` beside the notebook; in the data dir for a notebook never saved."""
-    raise NotImplementedError
+    if notebook_path is None:
+        return paths.data_dir() / "recovery" / f"untitled{SUFFIX}"
+    notebook_path = Path(notebook_path)
+    return notebook_path.parent / f".{notebook_path.name}{SUFFIX}"
+
+
+def _fallback_path(notebook_path: Path) -> Path:
+    """Where the recovery file goes when the notebook's folder is read-only: the data dir, keyed by the
+    absolute path so two notebooks with the same name do not overwrite each other's recovery."""
+    absolute = str(Path(notebook_path).resolve())
+    digest = hashlib.sha256(absolute.encode()).hexdigest()[:16]
+    return paths.data_dir() / "recovery" / f"{Path(notebook_path).name}.{digest}{SUFFIX}"
+
+
+def _candidates(notebook_path: Path | None) -> list[Path]:
+    if notebook_path is None:
+        return [recovery_path(None)]
+    return [recovery_path(notebook_path), _fallback_path(notebook_path)]
 
 
 class Autosaver:
@@ -35,22 +62,113 @@ class Autosaver:
 
     def __init__(self, notebook: Notebook, interval_seconds: float = 5.0) -> None:
         self.notebook = notebook
+        """The notebook being protected."""
         self.interval_seconds = interval_seconds
+        """How often the UI should call :meth:`tick` (the timer lives in the UI)."""
+        self.last_revision: int | None = None
+        """``notebook.revision`` at the last write; equal means nothing new to write."""
+        self.written: set[Path] = set()
+        """Recovery files this autosaver wrote (only these are ever deleted by it)."""
+        self.last_error: str | None = None
+        """Why the last write failed, for the UI to show; None after a good write."""
 
     def tick(self) -> Path | None:
-        """Write the recovery file if dirty and changed since the last write; returns the path written."""
-        raise NotImplementedError
+        """Write the recovery file if dirty and changed since the last write; returns the path written.
+
+        Once the notebook is clean again (saved), the recovery files written earlier are deleted: they
+        hold nothing the notebook file does not.
+        """
+        notebook = self.notebook
+        if not notebook.dirty:
+            if self.written:
+                self.discard()
+            return None
+        with notebook.lock:
+            revision = notebook.revision
+            if revision == self.last_revision:
+                return None
+            text = notebook.to_string("json")
+            notebook_path = notebook.path
+        target = recovery_path(notebook_path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(target, text)
+        except OSError:
+            # The notebook's folder may be read-only (viewing someone else's checkout): keep the
+            # recovery in our data dir rather than losing the protection.
+            target = _fallback_path(notebook_path) if notebook_path is not None else target
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(target, text)
+            except OSError as exc:
+                self.last_error = f"cannot write the recovery file {target}: {exc}"
+                return None
+        # After "save as" the recovery file moves with the notebook; the old one is stale.
+        for stale in self.written - {target}:
+            _unlink(stale)
+        self.written = {target}
+        self.last_revision = revision
+        self.last_error = None
+        return target
 
     def discard(self) -> None:
         """Delete the recovery file (after a successful save or a clean quit)."""
-        raise NotImplementedError
+        for path in self.written | set(_candidates(self.notebook.path)):
+            _unlink(path)
+        self.written.clear()
+        self.last_revision = None
 
 
 def find_recovery(path: Path | None) -> RecoveryInfo | None:
-    """A recovery file for ``path`` that is newer than the notebook file (or the notebook is missing)."""
-    raise NotImplementedError
+    """A recovery file for ``path`` that is newer than the notebook file (or the notebook is missing).
+
+    A recovery file identical to the notebook file, or one that cannot be read as a notebook, is not
+    offered: restoring it could only confuse.
+    """
+    notebook_path = Path(path) if path is not None else None
+    try:
+        notebook_stat = notebook_path.stat() if notebook_path is not None else None
+    except FileNotFoundError:
+        notebook_stat = None
+    best: RecoveryInfo | None = None
+    for candidate in _candidates(notebook_path):
+        try:
+            stat = candidate.stat()
+        except FileNotFoundError:
+            continue
+        if notebook_stat is not None and stat.st_mtime_ns <= notebook_stat.st_mtime_ns:
+            continue
+        try:
+            if notebook_path is not None and notebook_stat is not None:
+                if candidate.read_bytes() == notebook_path.read_bytes():
+                    continue
+            result = load_path(candidate)
+        except Exception:  # noqa: BLE001 - an unreadable recovery file is not worth offering
+            continue
+        info = RecoveryInfo(candidate, notebook_path, stat.st_mtime, len(result.doc.prompts))
+        if best is None or info.mtime > best.mtime:
+            best = info
+    return best
 
 
 def restore(notebook: Notebook, info: RecoveryInfo) -> None:
-    """Load the recovered content into ``notebook`` as an unsaved edit (the user then saves)."""
-    raise NotImplementedError
+    """Load the recovered content into ``notebook`` as an unsaved edit (the user then saves).
+
+    The notebook keeps its path and what it knows about the file on disk, so saving still detects an
+    external change and the recovery file stays until the next save or a clean quit.
+    """
+    result = load_path(info.path)
+    with notebook.lock:
+        notebook.doc = result.doc
+        # Notebook has no public "replace the whole document" edit; _changed() is what every edit
+        # method ends with: it bumps the revision (so the notebook is dirty) and notifies the UI.
+        notebook._changed()  # noqa: SLF001
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass

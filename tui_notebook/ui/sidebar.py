@@ -1,22 +1,223 @@
-"""The per-cell sidebar: model settings, local parameters, and the prompt exactly as it will be sent."""
+"""The per-cell sidebar: model settings, local parameters, and the prompt exactly as it will be sent.
+
+Mount one ``CellSidebar(notebook, prompt)`` and call ``set_prompt`` when the selected cell changes. It
+subscribes to the notebook itself and follows every edit (from any thread), so the owner only calls
+``refresh_from_notebook`` to force a re-read.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
 
 from ..document import Prompt
 from ..notebook import Notebook
+from ..resolve import Resolution
+from .params_editor import ParamsEditor
+from .settings_form import SettingsForm
+
+
+class NotebookChanged(Message):
+    """The notebook changed (posted from whatever thread edited it; coalesced)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NotebookChanged)
+
+
+def escaping_warning(resolution: Resolution) -> str:
+    """The warning shown when HTML escaping changed values (empty when it changed none)."""
+    if not resolution.escaped:
+        return ""
+    lines = ["HTML escaping changed these values (the model receives the escaped text):"]
+    for item in resolution.escaped:
+        raw = item.raw if len(item.raw) <= 60 else item.raw[:57] + "..."
+        escaped = item.escaped if len(item.escaped) <= 60 else item.escaped[:57] + "..."
+        lines.append(f"  {{{{{item.tag}}}}}: {raw!r} → {escaped!r}; write {{{{{{{item.tag}}}}}}} to send it unchanged")
+    return "\n".join(lines)
+
+
+class ResolvedPreview(Vertical):
+    """The prompt text after parameters and ``{{cell.output}}`` references are filled in."""
+
+    DEFAULT_CSS = """
+    ResolvedPreview { height: auto; }
+    ResolvedPreview #resolved-warning { color: $warning; margin-bottom: 1; }
+    ResolvedPreview #resolved-missing { color: $warning; margin-bottom: 1; }
+    ResolvedPreview #resolved-error { color: $error; }
+    ResolvedPreview #resolved-text { background: $boost; padding: 0 1; }
+    """
+
+    def __init__(self, notebook: Notebook, prompt: Prompt, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.notebook = notebook
+        """Resolution reads the whole notebook (global parameters, earlier outputs)."""
+        self.prompt = prompt
+        """The cell being previewed."""
+        self.resolution: Resolution | None = None
+        """The last resolution shown (None when it failed)."""
+        self.error: str | None = None
+        """Why resolving failed, when it did."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="resolved-error")
+        yield Static("", id="resolved-warning")
+        yield Static("", id="resolved-missing")
+        yield Static("", id="resolved-text", markup=False)
+
+    def on_mount(self) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Resolve again and show the result."""
+        try:
+            index = self.notebook.index_of(self.prompt)
+            self.resolution = self.notebook.resolve(index)
+            self.error = None
+        except Exception as exc:  # noqa: BLE001 - any failure to resolve is shown, never raised
+            self.resolution = None
+            self.error = str(exc) or type(exc).__name__
+        error = self.query_one("#resolved-error", Static)
+        warning = self.query_one("#resolved-warning", Static)
+        missing = self.query_one("#resolved-missing", Static)
+        text = self.query_one("#resolved-text", Static)
+        if self.resolution is None:
+            error.update(escape(f"Cannot resolve this prompt: {self.error}"))
+            warning.update("")
+            missing.update("")
+            text.update("")
+            return
+        error.update("")
+        warning.update(escape(escaping_warning(self.resolution)))
+        gaps = self.resolution.missing
+        missing.update(escape("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
+                              " (rendered as empty text)") if gaps else "")
+        text.update(self.resolution.text or "(empty)")
 
 
 class CellSidebar(Widget):
-    def __init__(self, notebook: Notebook, prompt: Prompt | None, **kwargs) -> None:  # noqa: ANN003
+    """Settings, local parameters and resolved prompt of one cell, in tabs."""
+
+    DEFAULT_CSS = """
+    CellSidebar { width: 48; height: 1fr; border-left: vkey $panel; background: $surface; }
+    CellSidebar #sidebar-title { text-style: bold; padding: 0 1; background: $panel; width: 100%; }
+    CellSidebar #sidebar-body { height: 1fr; }
+    CellSidebar #sidebar-empty { color: $text-muted; padding: 1; }
+    CellSidebar TabbedContent { height: 1fr; }
+    CellSidebar TabPane { padding: 0; }
+    CellSidebar VerticalScroll { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, notebook: Notebook, prompt: Prompt | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.notebook = notebook
+        """The open notebook (the sidebar subscribes to it while mounted)."""
         self.prompt = prompt
+        """The cell shown (None: no cell selected)."""
+        self._parser_id: str | None = None
+        """Parser id the settings form was built for; a different one means a new form."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="sidebar-title")
+        yield Vertical(id="sidebar-body")
+
+    def on_mount(self) -> None:
+        self.notebook.subscribe(self._notebook_changed)
+        self._build()
+
+    def on_unmount(self) -> None:
+        self.notebook.unsubscribe(self._notebook_changed)
+
+    def _notebook_changed(self, _notebook: Notebook) -> None:
+        # Called from whichever thread edited the notebook (a run's worker thread included);
+        # post_message is thread-safe and NotebookChanged coalesces bursts (streamed output).
+        self.post_message(NotebookChanged())
+
+    @on(NotebookChanged)
+    def _on_notebook_changed(self, event: NotebookChanged) -> None:
+        event.stop()
+        self.refresh_from_notebook()
+
+    # -- public API --------------------------------------------------------------------------------------
 
     def set_prompt(self, prompt: Prompt | None) -> None:
         """Show another cell (or none)."""
+        if prompt is self.prompt:
+            return
         self.prompt = prompt
+        if self.is_mounted:
+            self._build()
 
     def refresh_from_notebook(self) -> None:
         """Re-read the document (after an edit made elsewhere: undo, reload, model change)."""
+        if not self.is_mounted:
+            return
+        if self.prompt is not None and not self._in_notebook(self.prompt):
+            self.prompt = None  # deleted (or the document was reloaded): nothing to show
+            self._build()
+            return
+        if self.prompt is None:
+            return
+        parser = self.notebook.parser_for(self.prompt)
+        if (parser.id if parser else None) != self._parser_id:
+            self._build()  # another model: another schema, another form
+            return
+        self._update_title()
+        for form in self.query(SettingsForm):
+            form.sync()
+        for editor in self.query(ParamsEditor):
+            editor.sync()
+        for preview in self.query(ResolvedPreview):
+            preview.update()
+
+    # -- building ------------------------------------------------------------------------------------------
+
+    def _in_notebook(self, prompt: Prompt) -> bool:
+        try:
+            self.notebook.index_of(prompt)
+        except KeyError:
+            return False
+        return True
+
+    def _update_title(self) -> None:
+        title = self.query_one("#sidebar-title", Static)
+        if self.prompt is None:
+            title.update("No cell selected")
+            return
+        model = self.notebook.model_name(self.prompt) or "no model"
+        title.update(escape(f"{self.prompt.name} · {model}"))
+
+    def _build(self) -> None:
+        body = self.query_one("#sidebar-body", Vertical)
+        active = None
+        for tabs in self.query(TabbedContent):
+            active = tabs.active
+        body.remove_children()
+        self._update_title()
+        if self.prompt is None:
+            self._parser_id = None
+            body.mount(Static("Select a cell to see its settings, parameters and resolved prompt.",
+                              id="sidebar-empty"))
+            return
+        parser = self.notebook.parser_for(self.prompt)
+        self._parser_id = parser.id if parser else None
+        tabs = TabbedContent(initial=active or "tab-settings")
+        # compose_add_child is what `with TabbedContent():` does; the panes are built here, not in
+        # compose, because the sidebar rebuilds them whenever it shows another cell or model.
+        for pane in (
+            TabPane("Settings", VerticalScroll(SettingsForm(self.notebook, self.prompt)), id="tab-settings"),
+            TabPane("Parameters", VerticalScroll(ParamsEditor(self.notebook, self.prompt)), id="tab-params"),
+            TabPane("Prompt", VerticalScroll(ResolvedPreview(self.notebook, self.prompt)), id="tab-resolved"),
+        ):
+            tabs.compose_add_child(pane)
+        body.mount(tabs)
+
+    def show_tab(self, tab: str) -> None:
+        """Switch to ``"settings"``, ``"params"`` or ``"resolved"``."""
+        self.query_one(TabbedContent).active = f"tab-{tab}"
