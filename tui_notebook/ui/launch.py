@@ -1,4 +1,4 @@
-"""Entry point from the command line into the terminal UI."""
+"""Entry point from the command line into the terminal UI: config, notebook, parser trust, then the app."""
 
 from __future__ import annotations
 
@@ -7,6 +7,71 @@ import sys
 
 
 def launch(args: argparse.Namespace) -> int:
-    print("tuinb: the terminal UI is not built yet; use `tuinb run`, `tuinb resolve`, `tuinb fmt`.",
-          file=sys.stderr)
-    return 2
+    from ..document import DocumentError
+    from ..notebook import Notebook
+    from ..plugins import find_parsers_file, is_trusted, load_parsers
+
+    config, problems = _load_config()
+    for problem in problems:
+        print(f"tuinb: {problem}", file=sys.stderr)
+    try:
+        notebook = Notebook.open(args.file)
+    except DocumentError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"tuinb: cannot open {args.file}: {exc}", file=sys.stderr)
+        return 2
+    notebook.options.allow_trust_remote_code = bool(getattr(args, "allow_remote_code", False))
+    if config is not None:
+        notebook.options.media_as_files = bool(getattr(config, "media_as_files", False))
+
+    trust_prompt = None
+    parsers_file = find_parsers_file(notebook.path, getattr(args, "parsers", None))
+    if parsers_file is not None and parsers_file.is_file():
+        trusted = bool(getattr(args, "trust_parsers", False)) or is_trusted(parsers_file)
+        if trusted:
+            status = load_parsers(parsers_file, notebook.registry, trusted_now=bool(args.trust_parsers))
+            if status.error:
+                print(f"tuinb: {status.explain()}", file=sys.stderr)
+        elif not args.read_only:
+            trust_prompt = parsers_file.resolve()
+
+    theme = getattr(args, "theme", None) or (config.theme if config is not None else None)
+    if config is not None and getattr(args, "theme", None) and args.theme != config.theme:
+        _persist_theme(config, args.theme)
+
+    from .app import TuinbApp
+
+    app = TuinbApp(
+        notebook,
+        read_only=bool(args.read_only),
+        theme=theme,
+        keymap=dict(config.keymap) if config is not None else None,
+        autosave_seconds=config.autosave_seconds if config is not None else 5.0,
+        trust_prompt=trust_prompt,
+        config=config,
+        graphics=getattr(args, "graphics", None) or (config.graphics if config is not None else None),
+    )
+    result = app.run()
+    return int(result or 0)
+
+
+def _load_config():  # noqa: ANN202
+    try:
+        from ..config import load_config
+
+        return load_config()
+    except Exception as exc:  # noqa: BLE001 - a broken config must never stop the notebook opening
+        return None, [f"config not loaded: {exc}"]
+
+
+def _persist_theme(config, theme: str) -> None:  # noqa: ANN001
+    try:
+        from ..config import save_config
+
+        config.theme = theme
+        save_config(config)
+    except Exception:  # noqa: BLE001
+        pass

@@ -1,0 +1,187 @@
+"""The tuinb app: composition and wiring only. Cells and their commands live in ``notebook_view``, runs in
+``runs``, file flows in ``flows``, keys in ``keys``, panels and dialogs in their own modules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer
+
+from ..document import Prompt
+from ..notebook import Notebook
+from . import keys
+from .flows import FileFlows
+from .header import NotebookHeader
+from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
+from .notebook_view import NotebookView
+from .palette import NotebookCommands
+from .runs import RunController
+
+
+class TuinbApp(FileFlows, App[int], inherit_bindings=False):
+    TITLE = "tuinb"
+    BINDINGS = [*keys.bindings("app"), Binding("ctrl+c", "help_quit", show=False, system=True)]
+    COMMANDS = App.COMMANDS | {NotebookCommands}
+    CSS = """
+    #main { height: 1fr; }
+    #sidebar { width: 48; dock: right; border-left: solid $panel; }
+    """
+
+    def __init__(self, notebook: Notebook, *, read_only: bool = False, theme: str | None = None,
+                 keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
+                 trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None) -> None:
+        super().__init__()
+        self.notebook = notebook
+        self.read_only = read_only
+        self.config = config
+        self.graphics = graphics
+        self._trust_prompt = trust_prompt
+        self._autosave_seconds = autosave_seconds
+        self.autosaver = None
+        self.runs = RunController(self, notebook, self._run_state_changed)
+        self.view = NotebookView(notebook, self.runs, read_only=read_only, id="cells")
+        self.header = NotebookHeader(notebook, self.runs.active_count, read_only=read_only)
+        self.sidebar = None
+        self._register_themes(theme)
+        if keymap:
+            self.set_keymap(keymap)
+        notebook.subscribe(self._notebook_changed)
+
+    def _register_themes(self, theme: str | None) -> None:
+        try:
+            from ..themes import register_themes
+
+            register_themes(self)
+        except Exception:  # noqa: BLE001 - themes are optional polish; never a reason not to open
+            pass
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.call_later(self.notify, f"Unknown theme {theme!r}; using {self.theme}.", severity="warning")
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        with Horizontal(id="main"):
+            yield self.view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.set_interval(0.25, self._tick)
+        if self._autosave_seconds and not self.read_only:
+            try:
+                from ..recovery import Autosaver
+
+                self.autosaver = Autosaver(self.notebook, self._autosave_seconds)
+                self.set_interval(self._autosave_seconds, self._autosave)
+            except Exception:  # noqa: BLE001
+                self.autosaver = None
+        if self._trust_prompt is not None:
+            self.offer_trust(self._trust_prompt)
+        self.offer_recovery()
+
+    # -- wiring ------------------------------------------------------------------------------------------------
+
+    def _notebook_changed(self, _notebook: Notebook) -> None:
+        self.post_message(DocumentChanged())  # any thread; coalesced in the queue
+
+    def on_document_changed(self, _message: DocumentChanged) -> None:
+        self.view.request_sync()
+        self.header.refresh_header()
+        if self.sidebar is not None and self.sidebar.display:
+            self.sidebar.refresh_from_notebook()
+
+    def on_stream_flush(self, _message: StreamFlush) -> None:
+        self.runs.flush_requested()
+
+    def on_run_event_message(self, message: RunEventMessage) -> None:
+        self.runs.handle(message.event)
+
+    def on_run_refused(self, message: RunRefused) -> None:
+        self.runs.refused(message.prompt_name, message.reason)
+
+    def _run_state_changed(self, prompt: Prompt | None) -> None:
+        self.view.refresh_prompt(prompt)
+        self.header.refresh_header()
+
+    def _tick(self) -> None:
+        if self.runs.active_count():
+            self.view.refresh_running()
+
+    def _autosave(self) -> None:
+        if self.autosaver is None:
+            return
+        try:
+            self.autosaver.tick()
+        except NotImplementedError:
+            self.autosaver = None
+        except OSError as exc:
+            self.notify(f"Autosave failed: {exc}", severity="warning")
+
+    def on_current_cell_changed(self, prompt: Prompt | None) -> None:
+        if self.sidebar is not None and self.sidebar.display:
+            self.sidebar.set_prompt(prompt)
+
+    def focus_notebook(self) -> None:
+        self.view.focus()
+
+    def dispatch_key_spec(self, spec: keys.KeySpec) -> None:
+        """Run a key-table action by its spec (command palette)."""
+        target = self if spec.scope == "app" else self.view
+        self.call_later(target.run_action, spec.action)
+
+    # -- panels ----------------------------------------------------------------------------------------------
+
+    def action_toggle_sidebar(self) -> None:
+        if self.sidebar is None:
+            from .sidebar import CellSidebar
+
+            self.sidebar = CellSidebar(self.notebook, self.view.current_prompt(), id="sidebar")
+            self.query_one("#main").mount(self.sidebar)
+            return
+        self.sidebar.display = not self.sidebar.display
+        if self.sidebar.display:
+            self.sidebar.set_prompt(self.view.current_prompt())
+            self.sidebar.refresh_from_notebook()
+
+    def action_global_params(self) -> None:
+        from .params_panel import GlobalParamsScreen
+
+        self.push_screen(GlobalParamsScreen(self.notebook))
+
+    def action_change_model(self) -> None:
+        if self.read_only:
+            self.notify("Read-only notebook: cannot change models.", severity="warning")
+            return
+        prompt = self.view.current_prompt()
+        if prompt is None:
+            self.notify("No cell here: press b to add one.")
+            return
+        from .model_picker import ModelPickerScreen
+
+        def apply(model: str | None) -> None:
+            index = self.view.index_of(prompt)
+            if model and index >= 0:
+                self.notebook.set_model(index, model)
+
+        self.push_screen(ModelPickerScreen(self.notebook.registry, self.notebook.model_name(prompt)), apply)
+
+    def action_rename_notebook(self) -> None:
+        if not self.read_only:
+            self.header.edit_name()
+
+    def action_edit_description(self) -> None:
+        if not self.read_only:
+            self.header.edit_description()
+
+    def action_help(self) -> None:
+        from ..paths import config_file
+        from .help_screen import HelpScreen
+
+        self.push_screen(HelpScreen(self._keymap, str(config_file())))

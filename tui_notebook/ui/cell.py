@@ -1,0 +1,218 @@
+"""One cell, fully drawn: header (name, task/model, status), input, attachments, outputs, streamed text.
+
+Cells never edit the document themselves except through the Notebook's methods, and never run anything: the
+view (``NotebookView``) owns commands; a cell only knows how to show a prompt and host its inline editors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from ..document import Prompt, PromptInput
+from ..notebook import EditError
+from ..parser_api import UnknownParser, text_template
+from ..registry import model_settings
+from .editor import PromptEditor, highlight_templates
+from .outputs import attachment_line, output_widget
+
+if TYPE_CHECKING:
+    from .notebook_view import NotebookView
+
+STATUS_STYLE = {
+    "queued": "bold yellow",
+    "running": "bold cyan",
+    "finished": "green",
+    "failed": "bold red",
+    "cancelled": "magenta",
+}
+
+
+def input_text(prompt: Prompt) -> str:
+    text = text_template(prompt)
+    return text if text is not None else ""
+
+
+class RenameInput(Input):
+    BINDINGS = [("escape", "cancel_rename", "Cancel")]
+
+    def action_cancel_rename(self) -> None:
+        cell = next((a for a in self.ancestors if isinstance(a, Cell)), None)
+        if cell is not None:
+            cell.end_rename()
+
+
+class Cell(Widget):
+    DEFAULT_CSS = """
+    Cell { height: auto; padding: 0 1 0 0; margin: 0 0 1 0; border-left: outer $panel; }
+    Cell.-current { border-left: outer $accent; background: $boost; }
+    Cell .cell-header { height: 1; color: $text-muted; }
+    Cell.-current .cell-header { color: $text; }
+    Cell .cell-input { padding: 0 1; background: $surface; }
+    Cell .cell-attachments { color: $text-muted; padding: 0 1; }
+    Cell .cell-outputs { height: auto; }
+    Cell .cell-stream { padding: 0 1; color: $text; }
+    Cell .output-error { color: $error; padding: 0 1; }
+    Cell .output-media { color: $text-muted; padding: 0 1; }
+    Cell .output-text { margin: 0; padding: 0 1; }
+    Cell .output-text > * { margin: 0; }
+    Cell .output-data { padding: 0 1; }
+    Cell RenameInput { height: 3; }
+    """
+
+    def __init__(self, view: "NotebookView", prompt: Prompt) -> None:
+        super().__init__()
+        self.view = view
+        self.prompt = prompt
+        self.editing = False
+        self._outputs_sig: tuple | None = None
+        self._header = Static(classes="cell-header")
+        self._input = Static(classes="cell-input")
+        self._attachments = Static(classes="cell-attachments")
+        self._outputs = Vertical(classes="cell-outputs")
+        self._stream = Static(classes="cell-stream")
+        self._editor: PromptEditor | None = None
+        self._rename: RenameInput | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._input
+        yield self._attachments
+        yield self._outputs
+        yield self._stream
+
+    def on_mount(self) -> None:
+        self.refresh_cell()
+
+    # -- drawing -----------------------------------------------------------------------------------------------
+
+    def header_text(self) -> Text:
+        nb = self.view.notebook
+        index = self.view.index_of(self.prompt)
+        text = Text.assemble((f"{index + 1:>3} ", "dim"), (self.prompt.name, "bold"), "  ")
+        model = nb.model_name(self.prompt)
+        if model is None:
+            text.append("no model — press m", style="yellow")
+        else:
+            parser = nb.parser_for(self.prompt)
+            if isinstance(parser, UnknownParser):
+                text.append(f"{model} (not runnable)", style="red")
+            else:
+                label = parser.label or parser.task or parser.id
+                text.append(label, style="italic")
+                try:
+                    shown = model_settings(self.prompt, nb.doc).get("model")
+                except Exception:  # noqa: BLE001 - a broken settings table must not break drawing
+                    shown = None
+                if isinstance(shown, str) and shown:
+                    text.append(f" · {shown}", style="dim")
+                elif model != label:
+                    text.append(f" · {model}", style="dim")
+        run = self.view.runs.state(self.prompt)
+        status = run.describe()
+        if status:
+            text.append("   ● " + status, style=STATUS_STYLE.get(run.status, ""))
+        return text
+
+    def refresh_header(self) -> None:
+        self._header.update(self.header_text())
+
+    def refresh_cell(self) -> None:
+        prompt = self.prompt
+        self.refresh_header()
+        if not self.editing:
+            content = input_text(prompt)
+            self._input.update(highlight_templates(content) if content else Text("(empty prompt)", style="dim"))
+        attachments = prompt.input.attachments if isinstance(prompt.input, PromptInput) else None
+        self._attachments.display = bool(attachments)
+        if attachments:
+            self._attachments.update("\n".join(attachment_line(a) for a in attachments))
+        outputs = list(prompt.outputs or [])
+        signature = tuple(id(o) for o in outputs)
+        if signature != self._outputs_sig:
+            self._outputs_sig = signature
+            self._outputs.remove_children()
+            if outputs:
+                self._outputs.mount_all([output_widget(o) for o in outputs])
+        self.refresh_stream()
+
+    def refresh_stream(self) -> None:
+        run = self.view.runs.state(self.prompt)
+        streaming = run.status == "running" and bool(run.text)
+        self._stream.display = streaming
+        if streaming:
+            self._stream.update(Text(run.text))
+
+    def on_click(self) -> None:
+        index = self.view.index_of(self.prompt)
+        if index >= 0 and index != self.view.current:
+            self.view.set_current(index)
+
+    # -- edit mode -----------------------------------------------------------------------------------------------
+
+    def start_edit(self) -> None:
+        if self.editing:
+            return
+        self.editing = True
+        self._editor = PromptEditor(input_text(self.prompt), classes="cell-editor")
+        self._input.display = False
+        self.mount(self._editor, after=self._input)
+        self._editor.focus()
+        self._editor.move_cursor(self._editor.document.end)
+
+    def on_text_area_changed(self, event: PromptEditor.Changed) -> None:
+        event.stop()
+        self.view.schedule_commit(self)
+
+    def commit_edit(self) -> None:
+        if self._editor is not None:
+            index = self.view.index_of(self.prompt)
+            if index >= 0:
+                self.view.notebook.set_input_text(index, self._editor.text)
+
+    def leave_edit(self, run: bool = False) -> None:
+        if not self.editing:
+            return
+        self.commit_edit()
+        self.editing = False
+        editor, self._editor = self._editor, None
+        self._input.display = True
+        self.refresh_cell()
+        self.view.focus()
+        if editor is not None:
+            editor.remove()
+        if run:
+            self.view.run_prompt(self.prompt)
+
+    # -- rename ----------------------------------------------------------------------------------------------------
+
+    def start_rename(self) -> None:
+        if self._rename is not None:
+            return
+        self._rename = RenameInput(self.prompt.name, classes="cell-rename")
+        self._header.display = False
+        self.mount(self._rename, before=self._input)
+        self._rename.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        index = self.view.index_of(self.prompt)
+        try:
+            self.view.notebook.rename_prompt(index, event.value)
+        except EditError as exc:
+            self.app.notify(str(exc), title="Not renamed", severity="error")
+            return
+        self.end_rename()
+
+    def end_rename(self) -> None:
+        if self._rename is not None:
+            self._rename.remove()
+            self._rename = None
+        self._header.display = True
+        self.refresh_header()
+        self.view.focus()

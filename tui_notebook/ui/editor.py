@@ -1,0 +1,88 @@
+"""The prompt editor (edit mode) and the ``{{...}}`` highlighting shared with the read-only input view."""
+
+from __future__ import annotations
+
+import re
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import TextArea
+from textual.widgets.text_area import TextAreaTheme
+
+from . import keys
+
+TEMPLATE = re.compile(r"\{\{\{?[^{}]*\}?\}\}")
+"""A handlebars expression: ``{{name}}``, ``{{cell.output}}``, ``{{{raw}}}``."""
+
+TEMPLATE_STYLE = "bold #e5a50a"
+_THEME_NAME = "tuinb-prompt"
+
+
+def highlight_templates(text: str, base_style: str = "") -> Text:
+    """Rich text with every ``{{...}}`` highlighted (the command-mode view of the input)."""
+    result = Text(text, style=base_style)
+    for match in TEMPLATE.finditer(text):
+        result.stylize(TEMPLATE_STYLE, match.start(), match.end())
+    return result
+
+
+def _theme() -> TextAreaTheme:
+    base = TextAreaTheme.get_builtin_theme("css")
+    assert base is not None
+    styles = dict(base.syntax_styles)
+    styles["template"] = Style.parse(TEMPLATE_STYLE)
+    return TextAreaTheme(
+        name=_THEME_NAME,
+        base_style=base.base_style,
+        gutter_style=base.gutter_style,
+        cursor_style=base.cursor_style,
+        cursor_line_style=base.cursor_line_style,
+        cursor_line_gutter_style=base.cursor_line_gutter_style,
+        bracket_matching_style=base.bracket_matching_style,
+        selection_style=base.selection_style,
+        syntax_styles=styles,
+    )
+
+
+class PromptEditor(TextArea):
+    """Multi-line prompt input. ``escape`` leaves edit mode; ``ctrl+r`` / ``alt+enter`` / ``ctrl+j`` run."""
+
+    BINDINGS = keys.bindings("editor")
+
+    DEFAULT_CSS = """
+    PromptEditor { height: auto; max-height: 20; min-height: 3; border: tall $accent; padding: 0 1; }
+    """
+
+    def __init__(self, text: str, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(text, soft_wrap=True, show_line_numbers=False, tab_behavior="indent", **kwargs)
+        self.register_theme(_theme())
+        self.theme = _THEME_NAME
+
+    def _build_highlight_map(self) -> None:
+        super()._build_highlight_map()
+        highlights = self._highlights
+        for row, line in enumerate(self.document.lines):
+            if "{{" not in line:
+                continue
+            for match in TEMPLATE.finditer(line):
+                start = len(line[: match.start()].encode("utf-8"))
+                end = len(line[: match.end()].encode("utf-8"))
+                highlights[row].append((start, end, "template"))
+
+    def action_leave_edit(self) -> None:
+        cell = self._cell()
+        if cell is not None:
+            cell.leave_edit()
+
+    def action_run_from_editor(self) -> None:
+        cell = self._cell()
+        if cell is not None:
+            cell.leave_edit(run=True)
+
+    def _cell(self):  # noqa: ANN202
+        from .cell import Cell
+
+        for node in self.ancestors:
+            if isinstance(node, Cell):
+                return node
+        return None

@@ -1,0 +1,113 @@
+"""The notebook header: name (editable), file path, dirty marker, running-cell count, description (Markdown)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Markdown, Static, TextArea
+
+if TYPE_CHECKING:
+    from ..notebook import Notebook
+
+
+class _NameInput(Input):
+    BINDINGS = [("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        header = next(a for a in self.ancestors if isinstance(a, NotebookHeader))
+        header.end_edit()
+
+
+class _DescriptionEditor(TextArea):
+    BINDINGS = [("escape", "done", "Done"), ("ctrl+r,ctrl+j", "done", "Done")]
+
+    def action_done(self) -> None:
+        header = next(a for a in self.ancestors if isinstance(a, NotebookHeader))
+        header.notebook.set_description(self.text)
+        header.end_edit()
+
+
+class NotebookHeader(Vertical):
+    DEFAULT_CSS = """
+    NotebookHeader { height: auto; max-height: 14; background: $panel; padding: 0 1; }
+    NotebookHeader .title { height: 1; }
+    NotebookHeader .description { max-height: 6; margin: 0; padding: 0; color: $text-muted; }
+    NotebookHeader .description > * { margin: 0; }
+    NotebookHeader _DescriptionEditor { height: auto; max-height: 10; }
+    """
+
+    def __init__(self, notebook: "Notebook", running: Callable[[], int], *, read_only: bool = False) -> None:
+        super().__init__()
+        self.notebook = notebook
+        self._running_count = running
+        self.read_only = read_only
+        self._title = Static(classes="title")
+        self._description = Markdown(classes="description")
+        self._shown_description: str | None = None
+        self._editor: Input | TextArea | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        yield self._description
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+
+    def title_text(self) -> Text:
+        nb = self.notebook
+        text = Text.assemble(("📓 ", ""), (nb.doc.name or "Untitled", "bold"))
+        if nb.dirty and not self.read_only:
+            text.append(" ●", style="bold yellow")
+        text.append(f"   {nb.path if nb.path else '(not saved yet)'}", style="dim")
+        if nb.path is not None and not nb.path.exists():
+            text.append(" (new file)", style="dim italic")
+        running = self._running_count()
+        if running:
+            text.append(f"   ⟳ {running} running", style="bold cyan")
+        if self.read_only:
+            text.append("   [read-only]", style="bold magenta")
+        return text
+
+    def refresh_header(self) -> None:
+        self._title.update(self.title_text())
+        description = self.notebook.doc.description or ""
+        if description != self._shown_description:
+            self._shown_description = description
+            self._description.display = bool(description.strip())
+            self._description.update(description)
+
+    # -- inline edits -----------------------------------------------------------------------------------------------
+
+    def edit_name(self) -> None:
+        self.end_edit()
+        self._editor = _NameInput(self.notebook.doc.name, classes="name-editor")
+        self.mount(self._editor, before=self._description)
+        self._editor.focus()
+
+    def edit_description(self) -> None:
+        self.end_edit()
+        self._editor = _DescriptionEditor(self.notebook.doc.description or "", soft_wrap=True,
+                                          classes="description-editor")
+        self._description.display = False
+        self.mount(self._editor)
+        self._editor.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        if not name:
+            self.app.notify("The notebook needs a name.", severity="error")
+            return
+        self.notebook.set_name(name)
+        self.end_edit()
+
+    def end_edit(self) -> None:
+        if self._editor is not None:
+            self._editor.remove()
+            self._editor = None
+            self._shown_description = None
+            self.refresh_header()
+            self.app.call_later(self.app.focus_notebook)

@@ -1,0 +1,134 @@
+"""Every key binding tuinb has, in one table: id, default keys, action, description, where it applies.
+
+The ids are stable: users remap keys in ``config.toml`` under ``[keymap]`` (``run-cell = "f5,ctrl+r"``) and
+the app applies that with ``App.set_keymap``. The footer (Textual's, from ``Binding(show=...)``), the help
+screen and the command palette are all generated from this table, so a binding cannot exist in one and not
+the others.
+
+Two-key chords (``d d`` delete, ``i i`` cancel) are bindings whose action is ``chord('<id>')``: the first press
+arms the chord, a second press of the same binding within :data:`CHORD_TIMEOUT` seconds runs it, any other
+key (or the timeout) disarms it. Remapping a chord's id remaps the key that must be pressed twice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+from textual.binding import Binding
+
+Scope = Literal["app", "notebook", "editor"]
+
+CHORD_TIMEOUT = 0.8
+"""Seconds between the two presses of a chord (JupyterLab uses about the same)."""
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    id: str
+    keys: str
+    action: str
+    description: str
+    scope: Scope
+    show: bool = True
+    """Shown in the footer (the help screen and palette list everything)."""
+    chord: bool = False
+    palette: bool = True
+    priority: bool = False
+    key_display: str | None = None
+
+
+KEYS: tuple[KeySpec, ...] = (
+    # -- whole app -----------------------------------------------------------------------------------------
+    KeySpec("save", "ctrl+s", "save", "Save", "app", priority=True),
+    KeySpec("quit", "ctrl+q", "quit", "Quit", "app", priority=True),
+    KeySpec("help", "f1", "help", "Help: all keys", "app", show=False),
+    # -- command mode (the cell column has focus) -----------------------------------------------------------
+    KeySpec("cursor-down", "j,down", "cursor(1)", "Next cell", "notebook", show=False),
+    KeySpec("cursor-up", "k,up", "cursor(-1)", "Previous cell", "notebook", show=False),
+    KeySpec("cursor-first", "home", "cursor_to(0)", "First cell", "notebook", show=False),
+    KeySpec("cursor-last", "end", "cursor_to(-1)", "Last cell", "notebook", show=False),
+    KeySpec("edit-cell", "enter", "edit_cell", "Edit", "notebook", key_display="⏎"),
+    KeySpec("add-above", "a", "add_cell(0)", "Add cell above", "notebook", show=False),
+    KeySpec("add-below", "b", "add_cell(1)", "Add cell", "notebook"),
+    KeySpec("delete-cell", "d", "delete_cell", "Delete cell (d d)", "notebook", show=False, chord=True),
+    KeySpec("undo-delete", "z", "undo_delete", "Undo delete", "notebook", show=False),
+    KeySpec("cut-cell", "x", "cut_cell", "Cut cell", "notebook", show=False),
+    KeySpec("copy-cell", "c", "copy_cell", "Copy cell", "notebook", show=False),
+    KeySpec("paste-cell", "v", "paste_cell", "Paste cell below", "notebook", show=False),
+    KeySpec("move-up", "alt+up", "move_cell(-1)", "Move cell up", "notebook", show=False),
+    KeySpec("move-down", "alt+down", "move_cell(1)", "Move cell down", "notebook", show=False),
+    KeySpec("rename-cell", "n,f2", "rename_cell", "Rename cell", "notebook", show=False),
+    KeySpec("run-cell", "r", "run_cell", "Run", "notebook"),
+    KeySpec("run-with-deps", "R", "run_with_deps", "Run with dependencies", "notebook", show=False),
+    KeySpec("run-all", "A", "run_all", "Run all cells", "notebook"),
+    KeySpec("cancel-run", "i", "cancel_run", "Cancel run (i i)", "notebook", show=False, chord=True),
+    KeySpec("clear-outputs", "O", "clear_outputs", "Clear the cell's outputs", "notebook", show=False),
+    KeySpec("toggle-sidebar", "s", "toggle_sidebar", "Sidebar", "notebook"),
+    KeySpec("global-params", "g", "global_params", "Parameters", "notebook"),
+    KeySpec("change-model", "m", "change_model", "Model", "notebook"),
+    KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
+    KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
+    KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),
+    # -- edit mode (a cell's prompt editor has focus) ---------------------------------------------------------
+    KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", key_display="esc"),
+    KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",
+            key_display="^r"),
+)
+
+BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
+
+
+def bindings(scope: Scope) -> list[Binding]:
+    """Textual bindings for one scope; chords are routed through ``action_chord``."""
+    result = []
+    for spec in KEYS:
+        if spec.scope != scope:
+            continue
+        action = f"chord('{spec.id}')" if spec.chord else spec.action
+        result.append(Binding(spec.keys, action, spec.description, show=spec.show, id=spec.id,
+                              priority=spec.priority, key_display=spec.key_display))
+    return result
+
+
+def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> str:
+    return keymap.get(spec.id, spec.keys)
+
+
+def display_keys(keys: str) -> str:
+    names = {"question_mark": "?", "ctrl+": "^", "enter": "⏎", "escape": "esc"}
+    shown = []
+    for key in keys.split(","):
+        key = key.strip()
+        for old, new in names.items():
+            key = key.replace(old, new)
+        shown.append(key)
+    return " / ".join(shown)
+
+
+def chord_display(spec: KeySpec, keymap: Mapping[str, str]) -> str:
+    first = display_keys(effective_keys(spec, keymap)).split(" / ")[0]
+    return f"{first} {first}" if spec.chord else display_keys(effective_keys(spec, keymap))
+
+
+class ChordState:
+    """The pending half of a two-key chord."""
+
+    def __init__(self, timeout: float = CHORD_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.pending: str | None = None
+        self._at = 0.0
+
+    def press(self, binding_id: str) -> bool:
+        """Record a press; True when it completes the chord (second press in time)."""
+        now = time.monotonic()
+        if self.pending == binding_id and now - self._at <= self.timeout:
+            self.pending = None
+            return True
+        self.pending = binding_id
+        self._at = now
+        return False
+
+    def reset(self) -> None:
+        self.pending = None

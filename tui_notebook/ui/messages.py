@@ -1,0 +1,43 @@
+"""Messages between the notebook/engine (any thread) and the widgets (UI thread).
+
+Document and stream notifications coalesce: while one is waiting in the app's queue a newer one replaces it
+(``can_replace``, the way toolong batches file-change messages), so a burst of edits or tokens costs one
+redraw, not one per change.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ..engine import RunEvent
+
+
+class DocumentChanged(Message):
+    """The notebook changed (edit, save, run outputs). Carries nothing: handlers re-read the notebook."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DocumentChanged)
+
+
+class StreamFlush(Message):
+    """Streamed text is waiting in the run controller's buffer."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StreamFlush)
+
+
+class RunEventMessage(Message):
+    """A non-text run event (queued, started, progress, warning, finished, failed, cancelled)."""
+
+    def __init__(self, event: RunEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class RunRefused(Message):
+    """A run could not start (already running, read-only, no such cell)."""
+
+    def __init__(self, prompt_name: str, reason: str) -> None:
+        super().__init__()
+        self.prompt_name = prompt_name
+        self.reason = reason

@@ -1,0 +1,460 @@
+"""The scrollable cell column and every command-mode action on cells.
+
+Large notebooks stay fast by windowing: only the cells within :data:`RADIUS` of the current cell are full
+``Cell`` widgets; the cells before and after are drawn by a few ``StubBlock`` widgets, one line per cell, in
+blocks of :data:`CHUNK` aligned to multiples of CHUNK so that moving the window rebuilds one block, not all of
+them. Notebooks with at most :data:`FULL_LIMIT` cells are built in full. Clicking a stub line (or moving the
+cursor there) brings that cell into the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..document import ModelMetadata, Prompt
+from ..notebook import EditError
+from . import keys
+from .cell import Cell, input_text
+
+if TYPE_CHECKING:
+    from ..notebook import Notebook
+    from .runs import RunController
+
+FULL_LIMIT = 60
+RADIUS = 12
+MARGIN = 4
+CHUNK = 50
+COMMIT_DELAY = 0.4
+
+
+class StubBlock(Static):
+    """One dim line per cell for cells ``start..end`` (outside the window of full cells)."""
+
+    DEFAULT_CSS = """
+    StubBlock { height: auto; color: $text-muted; padding: 0 1 0 1; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, view: "NotebookView", start: int, end: int) -> None:
+        super().__init__()
+        self.view = view
+        self.start = start
+        self.end = end
+
+    def render(self) -> Text:
+        prompts = self.view.prompts_snapshot
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        for i in range(self.start, min(self.end, len(prompts))):
+            prompt = prompts[i]
+            first = input_text(prompt).strip().splitlines()
+            if i > self.start:
+                lines.append("\n")
+            lines.append(f"{i + 1:>3} ", "dim")
+            lines.append(prompt.name, "bold")
+            lines.append(f"  {first[0][:80] if first else ''}")
+            if prompt.outputs:
+                lines.append(f"  ({len(prompt.outputs)} output{'s' if len(prompt.outputs) > 1 else ''})", "dim")
+        return lines
+
+    def on_click(self, event: events.Click) -> None:
+        self.view.set_current(self.start + event.y)
+
+
+class EmptyHint(Static):
+    DEFAULT_CSS = "EmptyHint { color: $text-muted; padding: 1 2; }"
+
+
+class NotebookView(VerticalScroll, can_focus=True):
+    BINDINGS = keys.bindings("notebook")
+
+    DEFAULT_CSS = """
+    NotebookView { height: 1fr; padding: 0 1; }
+    NotebookView:focus { background-tint: $foreground 0%; }
+    """
+
+    def __init__(self, notebook: "Notebook", runs: "RunController", *, read_only: bool = False, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.notebook = notebook
+        self.runs = runs
+        self.read_only = read_only
+        self.current = 0
+        self.prompts_snapshot: list[Prompt] = []
+        self._window_range = (0, 0)
+        self._cells: dict[int, Cell] = {}
+        self._stubs: dict[tuple[int, int], StubBlock] = {}
+        self._empty = EmptyHint("This notebook has no cells yet. Press b (or a) to add one.")
+        self._index_cache: tuple[int, dict[int, int]] = (-1, {})
+        self._sync_lock = asyncio.Lock()
+        self._sync_pending = False
+        self._sync_content = True
+        self._commit_timers: dict[int, object] = {}
+        self.chords = keys.ChordState()
+        self.undo_stack: list[tuple[int, Prompt]] = []
+        self.clipboard: Prompt | None = None
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    def index_of(self, prompt: Prompt) -> int:
+        revision, table = self._index_cache
+        if revision != self.notebook.revision or len(table) != len(self.notebook.doc.prompts):
+            with self.notebook.lock:
+                table = {id(p): i for i, p in enumerate(self.notebook.doc.prompts)}
+            self._index_cache = (self.notebook.revision, table)
+        return table.get(id(prompt), -1)
+
+    def current_prompt(self) -> Prompt | None:
+        with self.notebook.lock:
+            prompts = self.notebook.doc.prompts
+            return prompts[self.current] if 0 <= self.current < len(prompts) else None
+
+    def current_cell(self) -> Cell | None:
+        prompt = self.current_prompt()
+        return self._cells.get(id(prompt)) if prompt is not None else None
+
+    def cell_widgets(self) -> list[Cell]:
+        return [w for w in self.children if isinstance(w, Cell)]
+
+    # -- building --------------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.request_sync()
+
+    def request_sync(self, content: bool = True) -> None:
+        self._sync_content = self._sync_content or content
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_later(self._sync)
+
+    def _window(self, n: int) -> tuple[int, int]:
+        if n <= FULL_LIMIT:
+            return 0, n
+        size = 2 * RADIUS + 1
+        w0, w1 = self._window_range
+        c = self.current
+        comfortable = (w0 + MARGIN <= c < w1 - MARGIN) or (w0 == 0 and c < w1 - MARGIN) or (w1 == n and c >= w0 + MARGIN)
+        if not comfortable or w1 > n or w1 - w0 != size:
+            w0 = max(0, c - RADIUS)
+            w1 = min(n, w0 + size)
+            w0 = max(0, w1 - size)
+        return w0, w1
+
+    def _stub(self, start: int, end: int) -> StubBlock:
+        stub = self._stubs.get((start, end))
+        if stub is None:
+            stub = self._stubs[(start, end)] = StubBlock(self, start, end)
+        return stub
+
+    def _cell(self, prompt: Prompt) -> Cell:
+        cell = self._cells.get(id(prompt))
+        if cell is None or cell.prompt is not prompt:
+            cell = self._cells[id(prompt)] = Cell(self, prompt)
+        return cell
+
+    async def _sync(self) -> None:
+        async with self._sync_lock:
+            self._sync_pending = False
+            content, self._sync_content = self._sync_content, False
+            with self.notebook.lock:
+                prompts = list(self.notebook.doc.prompts)
+            self.prompts_snapshot = prompts
+            n = len(prompts)
+            self.current = max(0, min(self.current, n - 1)) if n else 0
+            w0, w1 = self._window_range = self._window(n)
+            desired: list = []
+            for start in range(0, w0, CHUNK):
+                desired.append(self._stub(start, min(start + CHUNK, w0)))
+            desired.extend(self._cell(prompts[i]) for i in range(w0, w1))
+            start = w1
+            while start < n:
+                end = min(n, (start // CHUNK + 1) * CHUNK)
+                desired.append(self._stub(start, end))
+                start = end
+            if n == 0:
+                desired.append(self._empty)
+            wanted = {id(w) for w in desired}
+            stale = [w for w in self.children if id(w) not in wanted]
+            if stale:
+                await self.remove_children(stale)
+            self._cells = {id(c.prompt): c for c in desired if isinstance(c, Cell)}
+            self._stubs = {(s.start, s.end): s for s in desired if isinstance(s, StubBlock)}
+            fresh = [w for w in desired if w.parent is None]
+            if fresh and len(fresh) == len(desired):
+                await self.mount_all(desired)
+            else:
+                for i, widget in enumerate(desired):
+                    children = self.children
+                    if widget.parent is None:
+                        if i < len(children):
+                            await self.mount(widget, before=children[i])
+                        else:
+                            await self.mount(widget)
+                    elif i < len(children) and children[i] is not widget:
+                        self.move_child(widget, before=children[i])
+            fresh_ids = {id(w) for w in fresh}
+            for widget in desired:
+                if isinstance(widget, Cell):
+                    widget.set_class(widget.prompt is prompts[self.current], "-current")
+                    if content and id(widget) not in fresh_ids:
+                        widget.refresh_cell()
+                elif isinstance(widget, StubBlock) and content:
+                    widget.refresh(layout=True)
+            self._scroll_to_current()
+            self.post_message_to_app_current_changed()
+
+    def post_message_to_app_current_changed(self) -> None:
+        on_current = getattr(self.app, "on_current_cell_changed", None)
+        if on_current is not None:
+            on_current(self.current_prompt())
+
+    def _scroll_to_current(self) -> None:
+        cell = self.current_cell()
+        if cell is not None:
+            self.call_after_refresh(self.scroll_to_widget, cell, animate=False)
+
+    def refresh_prompt(self, prompt: Prompt | None) -> None:
+        """Redraw one cell's header and stream (a run event); None: every visible header."""
+        if prompt is None:
+            for cell in self._cells.values():
+                cell.refresh_header()
+                cell.refresh_stream()
+            return
+        cell = self._cells.get(id(prompt))
+        if cell is not None:
+            cell.refresh_header()
+            cell.refresh_stream()
+
+    def refresh_running(self) -> None:
+        for cell in self._cells.values():
+            if self.runs.state(cell.prompt).status == "running":
+                cell.refresh_header()
+
+    # -- cursor --------------------------------------------------------------------------------------------------
+
+    def set_current(self, index: int) -> None:
+        n = len(self.notebook.doc.prompts)
+        index = max(0, min(index, n - 1)) if n else 0
+        self.current = index
+        if n > FULL_LIMIT:
+            w0, w1 = self._window_range
+            if self._window(n) != (w0, w1):
+                self.request_sync(content=False)
+                return
+        for cell in self._cells.values():
+            cell.set_class(cell.prompt is self.current_prompt(), "-current")
+        self._scroll_to_current()
+        self.post_message_to_app_current_changed()
+
+    def action_cursor(self, delta: int) -> None:
+        self.set_current(self.current + delta)
+
+    def action_cursor_to(self, index: int) -> None:
+        self.set_current(index if index >= 0 else len(self.notebook.doc.prompts) - 1)
+
+    # -- chords ----------------------------------------------------------------------------------------------------
+
+    def action_chord(self, binding_id: str) -> None:
+        spec = keys.BY_ID[binding_id]
+        if self.chords.press(binding_id):
+            self.run_action(spec.action)
+        else:
+            first = keys.chord_display(spec, self.app._keymap).split(" ")[0]
+            self.app.notify(f"{first}: press {first} again to {spec.description.split(' (')[0].lower()}",
+                            timeout=keys.CHORD_TIMEOUT + 0.4)
+
+    def on_key(self, event: events.Key) -> None:
+        pending = self.chords.pending
+        if pending is not None:
+            spec = keys.BY_ID[pending]
+            if event.key not in keys.effective_keys(spec, self.app._keymap).split(","):
+                self.chords.reset()
+
+    # -- guards ----------------------------------------------------------------------------------------------------
+
+    def _writable(self, what: str) -> bool:
+        if self.read_only:
+            self.app.notify(f"Read-only notebook: cannot {what}.", severity="warning")
+            return False
+        return True
+
+    def _need_cell(self) -> Prompt | None:
+        prompt = self.current_prompt()
+        if prompt is None:
+            self.app.notify("No cell here: press b to add one.")
+        return prompt
+
+    # -- cell commands ---------------------------------------------------------------------------------------------
+
+    def action_edit_cell(self) -> None:
+        if not self._writable("edit"):
+            return
+        prompt = self._need_cell()
+        cell = self.current_cell()
+        if prompt is not None and cell is not None:
+            cell.start_edit()
+
+    def flush_edits(self) -> None:
+        """Write what is in open editors to the notebook now (before save / quit / run)."""
+        for cell in self._cells.values():
+            if cell.editing:
+                cell.commit_edit()
+
+    def schedule_commit(self, cell: Cell) -> None:
+        timer = self._commit_timers.pop(id(cell), None)
+        if timer is not None:
+            timer.stop()  # type: ignore[attr-defined]
+        self._commit_timers[id(cell)] = self.set_timer(COMMIT_DELAY, cell.commit_edit)
+
+    def action_add_cell(self, offset: int) -> None:
+        if not self._writable("add cells"):
+            return
+        source = self.current_prompt()
+        model: str | None = None
+        settings_model = None
+        if source is None:
+            model = self.notebook.doc.metadata.default_model
+        elif source.metadata is not None and source.metadata.model:
+            meta = source.metadata.model
+            model = meta if isinstance(meta, str) else meta.name
+            if isinstance(meta, ModelMetadata) and meta.settings and "model" in meta.settings:
+                settings_model = meta.settings["model"]
+        index = 0 if source is None else self.current + offset
+        self.notebook.add_prompt(index, model=model)
+        if settings_model is not None:
+            self.notebook.set_setting(index, "model", settings_model)
+        self.current = index
+        self.request_sync()
+
+    def action_delete_cell(self) -> None:
+        if not self._writable("delete cells"):
+            return
+        prompt = self._need_cell()
+        if prompt is None:
+            return
+        self.runs.cancel(prompt)
+        removed = self.notebook.delete_prompt(self.current)
+        self.undo_stack.append((self.current, removed))
+        self.runs.forget(removed)
+        self.request_sync()
+        self.app.notify(f"Deleted {removed.name!r}. Press z to undo.", timeout=3)
+
+    def action_undo_delete(self) -> None:
+        if not self._writable("undo"):
+            return
+        if not self.undo_stack:
+            self.app.notify("Nothing to undo.")
+            return
+        index, prompt = self.undo_stack.pop()
+        self.notebook.insert_prompt(index, prompt)
+        self.current = index
+        self.request_sync()
+
+    def action_copy_cell(self) -> None:
+        prompt = self._need_cell()
+        if prompt is not None:
+            with self.notebook.lock:
+                self.clipboard = prompt.model_copy(deep=True)
+            self.app.notify(f"Copied {prompt.name!r}. Press v to paste below.", timeout=2)
+
+    def action_cut_cell(self) -> None:
+        if not self._writable("cut cells"):
+            return
+        prompt = self._need_cell()
+        if prompt is None:
+            return
+        with self.notebook.lock:
+            self.clipboard = prompt.model_copy(deep=True)
+        self.runs.cancel(prompt)
+        removed = self.notebook.delete_prompt(self.current)
+        self.undo_stack.append((self.current, removed))
+        self.request_sync()
+
+    def action_paste_cell(self) -> None:
+        if not self._writable("paste cells"):
+            return
+        if self.clipboard is None:
+            self.app.notify("Nothing to paste: copy (c) or cut (x) a cell first.")
+            return
+        index = self.current + 1 if self.notebook.doc.prompts else 0
+        self.notebook.insert_prompt(index, self.clipboard)
+        self.current = index
+        self.request_sync()
+
+    def action_move_cell(self, delta: int) -> None:
+        if not self._writable("move cells"):
+            return
+        if self._need_cell() is None:
+            return
+        self.current = self.notebook.move_prompt(self.current, delta)
+        self.request_sync()
+
+    def action_rename_cell(self) -> None:
+        if not self._writable("rename cells"):
+            return
+        cell = self.current_cell()
+        if cell is not None:
+            cell.start_rename()
+
+    def action_clear_outputs(self) -> None:
+        if not self._writable("clear outputs"):
+            return
+        if self._need_cell() is not None:
+            self.notebook.clear_outputs(self.current)
+
+    # -- runs ------------------------------------------------------------------------------------------------------
+
+    def run_prompt(self, prompt: Prompt, *, with_deps: bool = False) -> None:
+        if not self._writable("run cells"):
+            return
+        self.runs.run_cell(prompt, with_deps=with_deps)
+
+    def action_run_cell(self) -> None:
+        prompt = self._need_cell()
+        if prompt is not None:
+            self.run_prompt(prompt)
+
+    def action_run_with_deps(self) -> None:
+        prompt = self._need_cell()
+        if prompt is not None:
+            self.run_prompt(prompt, with_deps=True)
+
+    def action_run_all(self) -> None:
+        if self._writable("run cells"):
+            self.runs.run_all()
+
+    def action_cancel_run(self) -> None:
+        prompt = self._need_cell()
+        if prompt is not None and not self.runs.cancel(prompt):
+            self.app.notify(f"{prompt.name!r} is not running.")
+
+    # -- app-level panels (the app owns them; these keys live in command mode) ------------------------------------
+
+    def action_toggle_sidebar(self) -> None:
+        self.app.run_action("toggle_sidebar")
+
+    def action_global_params(self) -> None:
+        self.app.run_action("global_params")
+
+    def action_change_model(self) -> None:
+        self.app.run_action("change_model")
+
+    def action_rename_notebook(self) -> None:
+        self.app.run_action("rename_notebook")
+
+    def action_edit_description(self) -> None:
+        self.app.run_action("edit_description")
+
+    def action_help(self) -> None:
+        self.app.run_action("help")
+
+    def rename_current(self, name: str) -> str | None:
+        """Rename the current cell; returns the error message when refused (tests and palette use it)."""
+        try:
+            self.notebook.rename_prompt(self.current, name)
+        except EditError as exc:
+            return str(exc)
+        return None

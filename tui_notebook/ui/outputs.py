@@ -1,0 +1,87 @@
+"""How a cell's outputs look: text as Markdown, errors in red, media as a one-line placeholder."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+
+from ..document import Attachment, Error, ExecuteResult, Output, OutputDataWithStringValue
+
+
+def media_dimensions(mime: str, value: str, kind: str) -> str:
+    """``512×512`` for PNG/GIF/JPEG base64 data (header only, no image library); ``''`` when unknown."""
+    if kind != "base64" or not mime.startswith("image/"):
+        return ""
+    try:
+        head = base64.b64decode(value[:4096] + "=" * (-len(value[:4096]) % 4), validate=False)
+    except (ValueError, TypeError):
+        return ""
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 24:
+        width, height = struct.unpack(">II", head[16:24])
+        return f"{width}×{height}"
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        width, height = struct.unpack("<HH", head[6:10])
+        return f"{width}×{height}"
+    if head[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(head):
+            if head[i] != 0xFF:
+                break
+            marker, length = head[i + 1], struct.unpack(">H", head[i + 2:i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", head[i + 5:i + 9])
+                return f"{width}×{height}"
+            i += 2 + length
+    return ""
+
+
+def media_placeholder(mime: str | None, data: OutputDataWithStringValue | str) -> str:
+    mime = mime or "application/octet-stream"
+    if isinstance(data, OutputDataWithStringValue):
+        if data.kind == "file_uri":
+            return f"[{mime} {data.value}]"
+        dims = media_dimensions(mime, data.value, data.kind)
+        size = len(data.value) * 3 // 4
+        return f"[{mime} {dims}]" if dims else f"[{mime} {size:,} bytes]"
+    return f"[{mime}]"
+
+
+def output_widget(output: Output) -> Widget:
+    if isinstance(output, Error):
+        text = Text.assemble(("Error", "bold"), f" {output.ename}: ", output.evalue)
+        return Static(text, classes="output-error")
+    assert isinstance(output, ExecuteResult)
+    data = output.data
+    mime = output.mime_type or ""
+    if isinstance(data, str) and (not mime or mime.startswith("text/")):
+        return Markdown(data, classes="output-text")
+    if isinstance(data, OutputDataWithStringValue):
+        if mime.startswith("text/") and data.kind != "file_uri":
+            return Markdown(data.value, classes="output-text")
+        return Static(Text(media_placeholder(mime, data)), classes="output-media")
+    if isinstance(data, str):
+        return Static(Text(media_placeholder(mime, data)), classes="output-media")
+    import json
+
+    try:
+        shown = json.dumps(data.model_dump(mode="json") if hasattr(data, "model_dump") else data, indent=2)
+    except TypeError:
+        shown = repr(data)
+    return Static(Text(shown), classes="output-data")
+
+
+def attachment_line(attachment: Attachment) -> str:
+    data = attachment.data
+    mime = attachment.mime_type or "attachment"
+    if isinstance(data, str):
+        return f"📎 {mime}  {data}"
+    if hasattr(data, "kind") and getattr(data, "kind", "") == "file_uri":
+        return f"📎 {mime}  {data.value}"
+    if hasattr(data, "value"):
+        dims = media_dimensions(mime, data.value, data.kind)
+        return f"📎 {mime}  {dims or f'{len(data.value) * 3 // 4:,} bytes'} (inline)"
+    return f"📎 {mime}"

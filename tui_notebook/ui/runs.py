@@ -1,0 +1,273 @@
+"""Running cells from the UI: one thread worker per run (group ``cell-<id>``), run-all as one ordered worker,
+cancel for queued and running cells, and a per-cell status the widgets draw.
+
+The engine calls :meth:`RunController._sink` from whatever thread runs the cell. Text chunks go into a buffer
+that the UI drains at most ~30 times a second (one ``StreamFlush`` message in the queue at a time); every other
+event is posted as a ``RunEventMessage``. Nothing here touches a widget from a worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from ..engine import (
+    AlreadyRunning,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunProgress,
+    RunQueued,
+    RunStarted,
+    RunWarning,
+    TextChunk,
+)
+from .messages import RunEventMessage, RunRefused, StreamFlush
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from ..document import Prompt
+    from ..notebook import Notebook
+
+FLUSH_INTERVAL = 1 / 30
+ACTIVE = ("queued", "running")
+
+
+@dataclass
+class CellRun:
+    """What the cell header shows about runs of one cell."""
+
+    status: str = "idle"  # idle | queued | running | finished | failed | cancelled
+    started: float | None = None
+    elapsed: float | None = None
+    progress: float | None = None
+    message: str = ""
+    text: str = ""  # streamed so far, while running
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    def describe(self, now: float | None = None) -> str:
+        if self.status == "running":
+            seconds = (now or time.monotonic()) - (self.started or time.monotonic())
+            parts = [f"running {seconds:.1f}s"]
+            if self.progress is not None:
+                parts.append(f"{self.progress:.0%}")
+            if self.message:
+                parts.append(self.message)
+            return " ".join(parts)
+        if self.status == "queued":
+            return f"queued{' — ' + self.message if self.message else ''}"
+        if self.status == "finished":
+            return f"done {self.elapsed:.1f}s" if self.elapsed is not None else "done"
+        if self.status == "failed":
+            return "failed"
+        if self.status == "cancelled":
+            return "cancelled"
+        return ""
+
+
+class RunController:
+    def __init__(self, app: "App", notebook: "Notebook", on_change: Callable[["Prompt | None"], None]) -> None:
+        self.app = app
+        self.notebook = notebook
+        self._on_change = on_change  # redraw one cell (None: only counts changed)
+        self._states: dict[int, CellRun] = {}
+        self._pending_text: dict[str, str] = {}
+        self._text_lock = threading.Lock()
+        self._flush_posted = False
+        self._last_flush = 0.0
+        self._plan: list["Prompt"] = []  # run-all: cells still to run
+        self._skipped: set[int] = set()
+        notebook.engine.subscribe(self._sink)
+
+    # -- state -----------------------------------------------------------------------------------------------
+
+    def state(self, prompt: "Prompt") -> CellRun:
+        return self._states.get(id(prompt)) or CellRun()
+
+    def _state_mut(self, prompt: "Prompt") -> CellRun:
+        return self._states.setdefault(id(prompt), CellRun())
+
+    def active_count(self) -> int:
+        return sum(1 for s in self._states.values() if s.active)
+
+    def is_active(self, prompt: "Prompt") -> bool:
+        return self.state(prompt).active or self.notebook.engine.is_running(prompt)
+
+    def forget(self, prompt: "Prompt") -> None:
+        self._states.pop(id(prompt), None)
+
+    # -- commands (UI thread) --------------------------------------------------------------------------------
+
+    def run_cell(self, prompt: "Prompt", *, with_deps: bool = False) -> bool:
+        if self.is_active(prompt):
+            self.app.notify(f"Cell {prompt.name!r} is already running; cancel it first (i i).",
+                            severity="warning", title="Not run")
+            return False
+        name = prompt.name
+        state = self._state_mut(prompt)
+        state.status, state.message, state.text, state.progress = "queued", "starting", "", None
+        self._on_change(prompt)
+        self.app.run_worker(lambda: self._work_one(name, with_deps), thread=True, group=f"cell-{id(prompt)}",
+                            name=f"run {name}", exit_on_error=False)
+        return True
+
+    def run_all(self) -> bool:
+        if self._plan:
+            self.app.notify("Run all is already in progress.", severity="warning")
+            return False
+        with self.notebook.lock:
+            prompts = list(self.notebook.doc.prompts)
+        busy = [p.name for p in prompts if self.is_active(p)]
+        if busy:
+            self.app.notify(f"Cells are running ({', '.join(busy[:3])}); wait or cancel them first.",
+                            severity="warning", title="Not run")
+            return False
+        if not prompts:
+            self.app.notify("There are no cells to run.")
+            return False
+        self._plan = prompts
+        self._skipped = set()
+        for prompt in prompts:
+            state = self._state_mut(prompt)
+            state.status, state.message, state.text, state.progress = "queued", "run all", "", None
+        self._on_change(None)
+        self.app.run_worker(self._work_all, thread=True, group="run-all", name="run all", exit_on_error=False)
+        return True
+
+    def cancel(self, prompt: "Prompt") -> bool:
+        if self.notebook.engine.cancel(prompt):
+            return True
+        if any(p is prompt for p in self._plan) and id(prompt) not in self._skipped:
+            self._skipped.add(id(prompt))
+            self._state_mut(prompt).status = "cancelled"
+            self._on_change(prompt)
+            return True
+        return False
+
+    def cancel_all(self) -> None:
+        self._skipped.update(id(p) for p in self._plan)
+        self.notebook.engine.cancel_all()
+
+    # -- workers (worker threads) ------------------------------------------------------------------------------
+
+    def _work_one(self, name: str, with_deps: bool) -> None:
+        try:
+            self.notebook.engine.run(name, None, with_dependencies=with_deps)
+        except AlreadyRunning as exc:
+            self.app.post_message(RunRefused(name, str(exc)))
+        except KeyError as exc:
+            self.app.post_message(RunRefused(name, str(exc)))
+
+    def _work_all(self) -> None:
+        try:
+            for prompt in list(self._plan):
+                if id(prompt) in self._skipped:
+                    continue
+                with self.notebook.lock:
+                    if not any(p is prompt for p in self.notebook.doc.prompts):
+                        continue
+                    name = prompt.name
+                try:
+                    outcome = self.notebook.engine.run(name)
+                except (AlreadyRunning, KeyError) as exc:
+                    self.app.post_message(RunRefused(name, str(exc)))
+                    break
+                if not outcome.ok:
+                    break
+        finally:
+            self.app.call_from_thread(self._end_plan)
+
+    def _end_plan(self) -> None:
+        for prompt in self._plan:
+            state = self._states.get(id(prompt))
+            if state is not None and state.status == "queued" and not self.notebook.engine.is_running(prompt):
+                state.status, state.message = "idle", ""
+        self._plan = []
+        self._skipped = set()
+        self._on_change(None)
+
+    # -- engine events ---------------------------------------------------------------------------------------
+
+    def _sink(self, event: RunEvent) -> None:
+        """Called from the run's thread: buffer text, post everything else."""
+        if isinstance(event, TextChunk):
+            with self._text_lock:
+                self._pending_text[event.prompt_name] = event.accumulated
+                if self._flush_posted:
+                    return
+                self._flush_posted = True
+            self.app.post_message(StreamFlush())
+        else:
+            self.app.post_message(RunEventMessage(event))
+
+    def flush_requested(self) -> None:
+        wait = self._last_flush + FLUSH_INTERVAL - time.monotonic()
+        if wait > 0:
+            self.app.set_timer(wait, self._flush)
+        else:
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._text_lock:
+            pending, self._pending_text = self._pending_text, {}
+            self._flush_posted = False
+        self._last_flush = time.monotonic()
+        for name, text in pending.items():
+            prompt = self._find(name)
+            if prompt is None:
+                continue
+            state = self._state_mut(prompt)
+            if state.status != "running":
+                continue  # finished or cancelled meanwhile: the outputs are what counts now
+            state.text = text
+            self._on_change(prompt)
+
+    def handle(self, event: RunEvent) -> None:
+        prompt = self._find(event.prompt_name)
+        if prompt is None:
+            return
+        state = self._state_mut(prompt)
+        if isinstance(event, RunQueued):
+            state.status = "queued"
+            state.message = f"waiting for {event.waiting_for}" if event.waiting_for else "waiting"
+        elif isinstance(event, RunStarted):
+            state.status, state.started, state.text = "running", time.monotonic(), ""
+            state.progress, state.message, state.warnings = None, "", []
+        elif isinstance(event, RunProgress):
+            state.progress, state.message = event.fraction, event.message
+        elif isinstance(event, RunWarning):
+            state.warnings.append(event.message)
+            self.app.notify(event.message, title=f"{event.prompt_name}: warning", severity="warning")
+        elif isinstance(event, RunFinished):
+            state.status, state.elapsed, state.text, state.message = "finished", event.elapsed, "", ""
+        elif isinstance(event, RunFailed):
+            state.status, state.elapsed, state.text, state.message = "failed", event.elapsed, "", event.message
+            if event.error is None:  # nothing stored in the cell: say it here
+                self.app.notify(event.message, title=f"{event.prompt_name}: not run", severity="error")
+        elif isinstance(event, RunCancelled):
+            state.status, state.elapsed, state.text, state.message = "cancelled", event.elapsed, "", ""
+        self._on_change(prompt)
+
+    def _find(self, name: str) -> "Prompt | None":
+        with self.notebook.lock:
+            for prompt in self.notebook.doc.prompts:
+                if prompt.name == name:
+                    return prompt
+        return None
+
+    def refused(self, name: str, reason: str) -> None:
+        prompt = self._find(name)
+        if prompt is not None:
+            state = self._state_mut(prompt)
+            if state.status == "queued":
+                state.status, state.message = "idle", ""
+            self._on_change(prompt)
+        self.app.notify(reason, title="Not run", severity="warning")
