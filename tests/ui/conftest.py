@@ -64,13 +64,6 @@ def make_registry() -> ParserRegistry:
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUINB_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TUINB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TUINB_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture(autouse=True)
 def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     # Blinking cursors make screenshots depend on timing.
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)

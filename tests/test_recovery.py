@@ -1,0 +1,196 @@
+"""Autosave to a recovery file beside the notebook, and getting the work back after a crash."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from tui_notebook import paths
+from tui_notebook.document import load_path
+from tui_notebook.notebook import Notebook
+from tui_notebook.recovery import Autosaver, find_recovery, recovery_path, restore
+
+
+def saved_notebook(path: Path) -> Notebook:
+    notebook = Notebook.new(path)
+    notebook.add_prompt(name="first", model="Text Generation", input="Hello {{who}}")
+    notebook.set_parameter("who", "world")
+    notebook.save()
+    return notebook
+
+
+def test_recovery_file_sits_beside_the_notebook(tmp_path: Path) -> None:
+    assert recovery_path(tmp_path / "app.aiconfig.json") == tmp_path / ".app.aiconfig.json.tuinb-recovery"
+    assert recovery_path(None).parent == paths.data_dir() / "recovery"
+
+
+def test_tick_writes_only_when_dirty_and_changed(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    before = path.read_bytes()
+    saver = Autosaver(notebook, interval_seconds=0.1)
+    assert saver.tick() is None  # clean: nothing to protect
+    assert not recovery_path(path).exists()
+
+    notebook.set_parameter("who", "there")
+    written = saver.tick()
+    assert written == recovery_path(path)
+    first_mtime = written.stat().st_mtime_ns
+    recovered = load_path(written).doc
+    assert recovered.metadata.parameters == {"who": "there"}
+
+    # Same revision: no second write.
+    os.utime(written, ns=(first_mtime - 10_000_000_000, first_mtime - 10_000_000_000))
+    assert saver.tick() is None
+    assert written.stat().st_mtime_ns == first_mtime - 10_000_000_000
+
+    notebook.rename_prompt(0, "renamed")
+    assert saver.tick() == written
+    assert load_path(written).doc.prompts[0].name == "renamed"
+
+    # Autosave never touches the notebook file itself.
+    assert path.read_bytes() == before
+
+
+def test_saving_makes_the_recovery_file_go_away(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    saver = Autosaver(notebook)
+    notebook.set_parameter("who", "x")
+    assert saver.tick() is not None
+    notebook.save()
+    assert saver.tick() is None  # clean again: the stale copy is removed
+    assert not recovery_path(path).exists()
+
+
+def test_discard_deletes_the_recovery_file(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    saver = Autosaver(notebook)
+    notebook.set_parameter("who", "x")
+    saver.tick()
+    assert recovery_path(path).exists()
+    saver.discard()
+    assert not recovery_path(path).exists()
+    assert find_recovery(path) is None
+
+
+def test_unsaved_notebook_recovers_from_the_data_dir() -> None:
+    notebook = Notebook.new(None)
+    notebook.add_prompt(name="draft", input="hi")
+    saver = Autosaver(notebook)
+    written = saver.tick()
+    assert written is not None and written.parent == paths.data_dir() / "recovery"
+    info = find_recovery(None)
+    assert info is not None and info.path == written and info.prompt_count == 1 and info.notebook_path is None
+
+
+def test_read_only_folder_falls_back_to_the_data_dir(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # running as root: permissions do not apply
+            return
+        notebook.set_parameter("who", "readonly")
+        written = Autosaver(notebook).tick()
+        assert written is not None and written.parent == paths.data_dir() / "recovery"
+        info = find_recovery(path)
+        assert info is not None and info.path == written
+    finally:
+        folder.chmod(0o755)
+
+
+def test_find_recovery_ignores_older_or_identical_files(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    rec = recovery_path(path)
+    # Identical content: nothing to recover.
+    rec.write_bytes(path.read_bytes())
+    os.utime(rec, (time.time() + 5, time.time() + 5))
+    assert find_recovery(path) is None
+    # Different but older than the notebook (the notebook was saved after it): not offered.
+    notebook.set_parameter("who", "old")
+    Autosaver(notebook).tick()
+    old = path.stat().st_mtime - 100
+    os.utime(rec, (old, old))
+    assert find_recovery(path) is None
+    # Newer and different: offered.
+    os.utime(rec, (time.time() + 5, time.time() + 5))
+    info = find_recovery(path)
+    assert info is not None and info.prompt_count == 1 and info.notebook_path == path
+    # A damaged recovery file is not offered (nothing could be restored from it).
+    rec.write_text("{ not json")
+    os.utime(rec, (time.time() + 5, time.time() + 5))
+    assert find_recovery(path) is None
+
+
+def test_recovery_for_a_notebook_that_was_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    notebook.set_parameter("who", "kept")
+    Autosaver(notebook).tick()
+    path.unlink()
+    info = find_recovery(path)
+    assert info is not None
+
+
+CRASHING_EDITOR = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from tui_notebook.notebook import Notebook
+    from tui_notebook.recovery import Autosaver
+
+    notebook = Notebook.load(Path(sys.argv[1]))
+    saver = Autosaver(notebook, interval_seconds=0.05)
+    notebook.set_parameter("who", "recovered value")
+    notebook.add_prompt(name="added_after_open", input="new cell {{who}}")
+    notebook.rename_prompt(0, "first_renamed")
+    saver.tick()
+    print("autosaved", flush=True)
+    notebook.set_parameter("lost", "typed after the last autosave")
+    time.sleep(60)  # killed here, like a crash: no clean exit, no save
+    """
+)
+
+
+def test_killed_process_loses_nothing_before_the_last_autosave(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    saved_notebook(path)
+    original = path.read_bytes()
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-c", CRASHING_EDITOR, str(path)], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "autosaved"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert path.read_bytes() == original  # the crash never touched the notebook file
+
+    info = find_recovery(path)
+    assert info is not None and info.prompt_count == 2
+    notebook = Notebook.load(path)
+    assert not notebook.dirty
+    restore(notebook, info)
+    assert notebook.dirty  # restored edits are unsaved changes until the user saves
+    assert notebook.names() == ["first_renamed", "added_after_open"]
+    assert notebook.doc.metadata.parameters == {"who": "recovered value"}
+    assert path.read_bytes() == original  # restoring does not write the notebook either
+
+    notebook.save()
+    Autosaver(notebook).discard()
+    assert find_recovery(path) is None
+    assert load_path(path).doc.prompts[1].name == "added_after_open"
