@@ -48,6 +48,11 @@ def quiet_libraries(*, diffusers: bool = False) -> None:
             transformers.logging.disable_progress_bar()
             _route("transformers")
             _quieted.add("transformers")
+        if "warnings" not in _quieted:
+            # Libraries report many conditions with warnings.warn, which prints to stderr under a TUI.
+            logging.captureWarnings(True)
+            _route("py.warnings")
+            _quieted.add("warnings")
         if diffusers and "diffusers" not in _quieted:
             import diffusers.utils.logging as dlog
 
