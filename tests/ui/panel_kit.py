@@ -1,5 +1,9 @@
-"""Shared fixtures for tuinb's UI tests: an isolated config/data dir, a test parser with a known
-settings schema, and a tiny host app that mounts one widget or pushes one screen."""
+"""Helpers for the panel and dialog tests: test parsers with known settings schemas, a small notebook,
+and a host app that mounts one widget or pushes one screen.
+
+Not a conftest (tests/ui/conftest.py belongs to the app tests): test modules import what they need, and
+importing the autouse ``no_cursor_blink`` fixture switches it on for that module. User dirs are isolated
+by the root conftest."""
 
 from __future__ import annotations
 
@@ -78,11 +82,6 @@ def make_notebook(path: Path | None = None) -> Notebook:
     notebook.add_prompt(name="bare", model="BareParser", input="hello")
     notebook.saved_revision = notebook.revision
     return notebook
-
-
-@pytest.fixture
-def notebook() -> Notebook:
-    return make_notebook()
 
 
 class HostApp(App[Any]):
