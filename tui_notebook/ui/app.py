@@ -172,13 +172,13 @@ class TuinbApp(FileFlows, App[int], inherit_bindings=False):
 
         self.push_screen(ModelPickerScreen(self.notebook.registry, self.notebook.model_name(prompt)), apply)
 
-    def action_rename_notebook(self) -> None:
+    async def action_rename_notebook(self) -> None:
         if not self.read_only:
-            self.header.edit_name()
+            await self.header.edit_name()
 
-    def action_edit_description(self) -> None:
+    async def action_edit_description(self) -> None:
         if not self.read_only:
-            self.header.edit_description()
+            await self.header.edit_description()
 
     def action_help(self) -> None:
         from ..paths import config_file

@@ -155,13 +155,13 @@ class Cell(Widget):
 
     # -- edit mode -----------------------------------------------------------------------------------------------
 
-    def start_edit(self) -> None:
+    async def start_edit(self) -> None:
         if self.editing:
             return
         self.editing = True
         self._editor = PromptEditor(input_text(self.prompt), classes="cell-editor")
         self._input.display = False
-        self.mount(self._editor, after=self._input)
+        await self.mount(self._editor, after=self._input)
         self._editor.focus()
         self._editor.move_cursor(self._editor.document.end)
 
@@ -191,12 +191,12 @@ class Cell(Widget):
 
     # -- rename ----------------------------------------------------------------------------------------------------
 
-    def start_rename(self) -> None:
+    async def start_rename(self) -> None:
         if self._rename is not None:
             return
         self._rename = RenameInput(self.prompt.name, classes="cell-rename")
         self._header.display = False
-        self.mount(self._rename, before=self._input)
+        await self.mount(self._rename, before=self._input)
         self._rename.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

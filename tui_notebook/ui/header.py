@@ -81,18 +81,19 @@ class NotebookHeader(Vertical):
 
     # -- inline edits -----------------------------------------------------------------------------------------------
 
-    def edit_name(self) -> None:
+    async def edit_name(self) -> None:
         self.end_edit()
         self._editor = _NameInput(self.notebook.doc.name, classes="name-editor")
-        self.mount(self._editor, before=self._description)
+        await self.mount(self._editor, before=self._description)
         self._editor.focus()
 
-    def edit_description(self) -> None:
+    async def edit_description(self) -> None:
         self.end_edit()
         self._editor = _DescriptionEditor(self.notebook.doc.description or "", soft_wrap=True,
                                           classes="description-editor")
         self._description.display = False
-        self.mount(self._editor)
+        await self.mount(self._editor)
+        self._editor.move_cursor(self._editor.document.end)
         self._editor.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -155,6 +155,11 @@ class NotebookView(VerticalScroll, can_focus=True):
             cell = self._cells[id(prompt)] = Cell(self, prompt)
         return cell
 
+    async def sync_now(self) -> None:
+        """Rebuild now (structural commands await this so the next key sees the new column)."""
+        self._sync_content = True
+        await self._sync()
+
     async def _sync(self) -> None:
         async with self._sync_lock:
             self._sync_pending = False
@@ -257,10 +262,10 @@ class NotebookView(VerticalScroll, can_focus=True):
 
     # -- chords ----------------------------------------------------------------------------------------------------
 
-    def action_chord(self, binding_id: str) -> None:
+    async def action_chord(self, binding_id: str) -> None:
         spec = keys.BY_ID[binding_id]
         if self.chords.press(binding_id):
-            self.run_action(spec.action)
+            await self.run_action(spec.action)
         else:
             first = keys.chord_display(spec, self.app._keymap).split(" ")[0]
             self.app.notify(f"{first}: press {first} again to {spec.description.split(' (')[0].lower()}",
@@ -289,13 +294,13 @@ class NotebookView(VerticalScroll, can_focus=True):
 
     # -- cell commands ---------------------------------------------------------------------------------------------
 
-    def action_edit_cell(self) -> None:
+    async def action_edit_cell(self) -> None:
         if not self._writable("edit"):
             return
         prompt = self._need_cell()
         cell = self.current_cell()
         if prompt is not None and cell is not None:
-            cell.start_edit()
+            await cell.start_edit()
 
     def flush_edits(self) -> None:
         """Write what is in open editors to the notebook now (before save / quit / run)."""
@@ -309,7 +314,7 @@ class NotebookView(VerticalScroll, can_focus=True):
             timer.stop()  # type: ignore[attr-defined]
         self._commit_timers[id(cell)] = self.set_timer(COMMIT_DELAY, cell.commit_edit)
 
-    def action_add_cell(self, offset: int) -> None:
+    async def action_add_cell(self, offset: int) -> None:
         if not self._writable("add cells"):
             return
         source = self.current_prompt()
@@ -327,9 +332,9 @@ class NotebookView(VerticalScroll, can_focus=True):
         if settings_model is not None:
             self.notebook.set_setting(index, "model", settings_model)
         self.current = index
-        self.request_sync()
+        await self.sync_now()
 
-    def action_delete_cell(self) -> None:
+    async def action_delete_cell(self) -> None:
         if not self._writable("delete cells"):
             return
         prompt = self._need_cell()
@@ -339,10 +344,10 @@ class NotebookView(VerticalScroll, can_focus=True):
         removed = self.notebook.delete_prompt(self.current)
         self.undo_stack.append((self.current, removed))
         self.runs.forget(removed)
-        self.request_sync()
+        await self.sync_now()
         self.app.notify(f"Deleted {removed.name!r}. Press z to undo.", timeout=3)
 
-    def action_undo_delete(self) -> None:
+    async def action_undo_delete(self) -> None:
         if not self._writable("undo"):
             return
         if not self.undo_stack:
@@ -351,7 +356,7 @@ class NotebookView(VerticalScroll, can_focus=True):
         index, prompt = self.undo_stack.pop()
         self.notebook.insert_prompt(index, prompt)
         self.current = index
-        self.request_sync()
+        await self.sync_now()
 
     def action_copy_cell(self) -> None:
         prompt = self._need_cell()
@@ -360,7 +365,7 @@ class NotebookView(VerticalScroll, can_focus=True):
                 self.clipboard = prompt.model_copy(deep=True)
             self.app.notify(f"Copied {prompt.name!r}. Press v to paste below.", timeout=2)
 
-    def action_cut_cell(self) -> None:
+    async def action_cut_cell(self) -> None:
         if not self._writable("cut cells"):
             return
         prompt = self._need_cell()
@@ -371,9 +376,9 @@ class NotebookView(VerticalScroll, can_focus=True):
         self.runs.cancel(prompt)
         removed = self.notebook.delete_prompt(self.current)
         self.undo_stack.append((self.current, removed))
-        self.request_sync()
+        await self.sync_now()
 
-    def action_paste_cell(self) -> None:
+    async def action_paste_cell(self) -> None:
         if not self._writable("paste cells"):
             return
         if self.clipboard is None:
@@ -382,22 +387,22 @@ class NotebookView(VerticalScroll, can_focus=True):
         index = self.current + 1 if self.notebook.doc.prompts else 0
         self.notebook.insert_prompt(index, self.clipboard)
         self.current = index
-        self.request_sync()
+        await self.sync_now()
 
-    def action_move_cell(self, delta: int) -> None:
+    async def action_move_cell(self, delta: int) -> None:
         if not self._writable("move cells"):
             return
         if self._need_cell() is None:
             return
         self.current = self.notebook.move_prompt(self.current, delta)
-        self.request_sync()
+        await self.sync_now()
 
-    def action_rename_cell(self) -> None:
+    async def action_rename_cell(self) -> None:
         if not self._writable("rename cells"):
             return
         cell = self.current_cell()
         if cell is not None:
-            cell.start_rename()
+            await cell.start_rename()
 
     def action_clear_outputs(self) -> None:
         if not self._writable("clear outputs"):
@@ -433,23 +438,23 @@ class NotebookView(VerticalScroll, can_focus=True):
 
     # -- app-level panels (the app owns them; these keys live in command mode) ------------------------------------
 
-    def action_toggle_sidebar(self) -> None:
-        self.app.run_action("toggle_sidebar")
+    async def action_toggle_sidebar(self) -> None:
+        await self.app.run_action("toggle_sidebar")
 
-    def action_global_params(self) -> None:
-        self.app.run_action("global_params")
+    async def action_global_params(self) -> None:
+        await self.app.run_action("global_params")
 
-    def action_change_model(self) -> None:
-        self.app.run_action("change_model")
+    async def action_change_model(self) -> None:
+        await self.app.run_action("change_model")
 
-    def action_rename_notebook(self) -> None:
-        self.app.run_action("rename_notebook")
+    async def action_rename_notebook(self) -> None:
+        await self.app.run_action("rename_notebook")
 
-    def action_edit_description(self) -> None:
-        self.app.run_action("edit_description")
+    async def action_edit_description(self) -> None:
+        await self.app.run_action("edit_description")
 
-    def action_help(self) -> None:
-        self.app.run_action("help")
+    async def action_help(self) -> None:
+        await self.app.run_action("help")
 
     def rename_current(self, name: str) -> str | None:
         """Rename the current cell; returns the error message when refused (tests and palette use it)."""

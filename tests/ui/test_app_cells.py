@@ -1,0 +1,227 @@
+"""Command-mode cell editing: navigation, add, delete/undo, cut/copy/paste, move, rename, edit."""
+
+from __future__ import annotations
+
+from tui_notebook.document import ModelMetadata
+from tui_notebook.ui.cell import Cell
+
+from fixtures.ui_app import notifications, wait_for
+
+THREE = (("p1", "one", "test-echo"), ("p2", "two {{x}}", "test-echo"), ("p3", "three", None))
+
+
+async def test_navigation_moves_current_cell_and_highlight(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = app.view
+        assert view.current == 0
+        await pilot.press("j")
+        assert view.current == 1
+        await pilot.press("down", "down", "down")
+        assert view.current == 2  # clamped at the last cell
+        await pilot.press("k")
+        assert view.current == 1
+        await pilot.press("up", "up")
+        assert view.current == 0
+        await pilot.press("end")
+        assert view.current == 2
+        await pilot.pause()
+        current = [c for c in view.cell_widgets() if c.has_class("-current")]
+        assert [c.prompt.name for c in current] == ["p3"]
+
+
+async def test_add_below_and_above_inherit_the_source_cells_model(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        nb = app.notebook
+        await pilot.press("b")
+        await pilot.pause()
+        assert len(nb.doc.prompts) == 4
+        assert app.view.current == 1
+        new = nb.doc.prompts[1]
+        assert new.metadata.model == "test-echo"
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.view.current == 1
+        assert nb.doc.prompts[1].metadata.model == "test-echo"
+        assert nb.doc.prompts[2] is new
+        # ready for enter: the new cell is current and in the column
+        assert app.view.current_cell() is not None and app.view.current_cell().prompt is nb.doc.prompts[1]
+        assert nb.dirty
+
+
+async def test_add_on_empty_notebook_uses_default_model(tmp_path, make_app):
+    from tui_notebook.notebook import Notebook
+    from tui_notebook.ui.app import TuinbApp
+
+    from fixtures.ui_app import EchoParser
+
+    nb = Notebook.open(tmp_path / "new.aiconfig.json")
+    nb.registry.register(EchoParser())
+    nb.doc.metadata.default_model = "test-echo"
+    app = TuinbApp(nb)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert nb.doc.prompts == []
+        await pilot.press("b")
+        await pilot.pause()
+        assert len(nb.doc.prompts) == 1
+        assert nb.doc.prompts[0].metadata.model == "test-echo"
+        assert len(app.view.cell_widgets()) == 1
+        await pilot.press("enter")
+        await pilot.press(*"hi")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert nb.doc.prompts[0].input == "hi"
+
+
+async def test_new_cell_copies_the_model_setting_of_its_source(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        app.notebook.set_setting(0, "model", "/models/tiny")
+        await pilot.press("b")
+        await pilot.pause()
+        meta = app.notebook.doc.prompts[1].metadata.model
+        assert isinstance(meta, ModelMetadata) and meta.name == "test-echo" and meta.settings == {"model": "/models/tiny"}
+
+
+async def test_delete_needs_two_presses_and_z_undoes(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        nb = app.notebook
+        await pilot.press("j", "d")
+        assert nb.names() == ["p1", "p2", "p3"]  # one press only arms the chord
+        await pilot.press("j", "d")  # another key in between disarms it
+        assert nb.names() == ["p1", "p2", "p3"]
+        await pilot.press("k", "d", "d")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p3"]
+        assert any("undo" in m for m in notifications(app))
+        await pilot.press("z")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p2", "p3"]
+        assert app.view.current == 1
+        assert nb.doc.prompts[1].input == "two {{x}}"
+
+
+async def test_cut_copy_paste(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        nb = app.notebook
+        await pilot.press("c", "j", "j", "v")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p2", "p3", "p1_2"]
+        assert nb.doc.prompts[3].input == "one"
+        assert app.view.current == 3
+        await pilot.press("k", "x")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p2", "p1_2"]
+        await pilot.press("home", "v")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p3", "p2", "p1_2"]
+
+
+async def test_move_cell_with_alt_arrows(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("alt+down")
+        await pilot.pause()
+        assert app.notebook.names() == ["p2", "p1", "p3"]
+        assert app.view.current == 1
+        await pilot.press("alt+down", "alt+down")
+        await pilot.pause()
+        assert app.notebook.names() == ["p2", "p3", "p1"]
+        await pilot.press("alt+up")
+        await pilot.pause()
+        assert app.notebook.names() == ["p2", "p1", "p3"]
+        widgets = [c.prompt.name for c in app.view.cell_widgets()]
+        assert widgets == ["p2", "p1", "p3"]
+
+
+async def test_rename_inline_and_duplicate_refused(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"intro", "enter")
+        await pilot.pause()
+        assert app.notebook.names()[0] == "intro"
+        assert app.focused is app.view
+        header = app.view.current_cell()._header.render()
+        assert "intro" in str(header)
+        await pilot.press("j", "n")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"intro", "enter")
+        await pilot.pause()
+        assert app.notebook.names() == ["intro", "p2", "p3"]
+        assert any("already exists" in m for m in notifications(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.view
+
+
+async def test_edit_input_then_escape_updates_document(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        editor = app.view.current_cell()._editor
+        assert editor is not None and app.focused is editor
+        assert any(h[2] == "template" for h in editor._highlights[0])  # {{x}} highlighted
+        await pilot.press(*" and {{y}}")
+        await pilot.press("enter", *"line 2", "escape")
+        await pilot.pause()
+        assert app.notebook.doc.prompts[1].input == "two {{x}} and {{y}}\nline 2"
+        assert app.focused is app.view
+        assert app.view.current_cell()._editor is None
+        assert app.notebook.dirty
+
+
+async def test_header_shows_name_path_dirty_and_edits_name(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        title = str(app.header.title_text())
+        assert "Test notebook" in title and "t.aiconfig.json" in title and "●" not in title
+        await pilot.press("N")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"Renamed", "enter")
+        await pilot.pause()
+        assert app.notebook.doc.name == "Renamed"
+        assert "●" in str(app.header.title_text())
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press(*" More.", "escape")
+        await pilot.pause()
+        assert app.notebook.doc.description == "A *test* notebook. More."
+
+
+async def test_thousand_cells_open_windowed_and_navigate(tmp_path, make_app):
+    cells = [(f"c{i}", f"prompt number {i}", "test-echo") for i in range(1000)]
+    app = make_app(cells)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = app.view
+        assert len(view.children) < 60  # not 1,000 cell widgets
+        assert len(view.cell_widgets()) <= 25
+        for _ in range(30):
+            await pilot.press("j")
+        await pilot.pause()
+        assert view.current == 30
+        cell = view.current_cell()
+        assert isinstance(cell, Cell) and cell.prompt.name == "c30" and cell.has_class("-current")
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.current == 999 and view.current_cell().prompt.name == "c999"
+        assert len(view.children) < 60
+        await pilot.press("k")
+        await pilot.pause()
+        assert view.current_cell().prompt.name == "c998"
