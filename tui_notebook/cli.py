@@ -217,20 +217,22 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if nb is None:
         return EXIT_BAD_INPUT
     _apply_plugins(nb, args)
-    from .resolve import ResolveError
+    from .resolve import ResolveError, resolve_all
 
-    names = [args.prompt] if args.prompt else None
-    indexes = list(range(len(nb.doc.prompts))) if names is None else None
     results: dict[str, Any] = {}
     status = EXIT_OK
-    targets: list[str | int] = names if names is not None else indexes  # type: ignore[assignment]
-    for target in targets:
-        name = target if isinstance(target, str) else nb.doc.prompts[target].name
+    if args.prompt:
         try:
-            results[name] = nb.resolve(target, params).text
+            results[args.prompt] = nb.resolve(args.prompt, params).text
         except ResolveError as exc:
-            results[name] = {"error": str(exc)}
-            status = EXIT_BAD_INPUT if names is not None else status
+            results[args.prompt] = {"error": str(exc)}
+            status = EXIT_BAD_INPUT
+    else:
+        with nb.lock:
+            resolved = resolve_all(nb.doc, params, nb.registry)
+        for prompt, result in zip(nb.doc.prompts, resolved):
+            # Duplicate names: the later prompt wins, like the SDK's prompt_index.
+            results[prompt.name] = {"error": str(result)} if isinstance(result, ResolveError) else result.text
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -262,6 +264,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .engine import RunFailed, RunStarted, RunWarning, TextChunk
 
     streamed: set[int] = set()
+    line_open = [False]  # streamed text without its final newline yet
 
     def on_event(event) -> None:  # noqa: ANN001 - called from the run's thread; prints only
         if args.json:
@@ -269,9 +272,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 _err(f"{event.prompt_name}: failed: {event.message}")
             return
         if isinstance(event, RunStarted):
+            if line_open[0]:
+                sys.stdout.write("\n")
+                line_open[0] = False
             _err(f"── {event.prompt_name} ({event.model_name})")
         elif isinstance(event, TextChunk):
             streamed.add(event.run_id)
+            line_open[0] = True
             sys.stdout.write(event.chunk)
             sys.stdout.flush()
         elif isinstance(event, RunWarning):
@@ -287,6 +294,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         ran[name] = outcome.outputs
         if outcome.ok and not args.json:
             _print_outputs(outcome.outputs, already_streamed=bool(streamed))
+            line_open[0] = False
+        elif line_open[0]:
+            sys.stdout.write("\n")
+            line_open[0] = False
         streamed.clear()
         if not outcome.ok:
             failed = True

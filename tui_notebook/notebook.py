@@ -7,7 +7,6 @@ models directly and never touches the file itself.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import hashlib
 import os
@@ -195,6 +194,8 @@ class Notebook:
 
     async def run(self, name: str, params: Mapping[str, Any] | None = None, *,
                   with_dependencies: bool = False) -> list[Output]:
+        import asyncio  # only the async API needs it; keeps start-up lean
+
         return await asyncio.to_thread(self.run_sync, name, params, with_dependencies=with_dependencies)
 
     def replace_outputs(self, prompt: Prompt, outputs: list[Output]) -> None:

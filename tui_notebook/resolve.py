@@ -68,13 +68,7 @@ def prompt_references(doc: AIConfig, index: int, registry: ParserRegistry) -> di
         # The SDK stops at the first prompt with the current name (matters only for duplicate names).
         if previous.name == current:
             break
-        parser = parser_for(doc, previous, registry)
-        try:
-            template = parser.prompt_template(previous)
-            output = parser.output_text(previous.outputs[-1]) if previous.outputs else None
-        except ParserError as exc:
-            raise ResolveError(f"prompt {previous.name!r}: {exc}") from None
-        refs[previous.name] = {"input": template, "output": output}
+        refs[previous.name] = _reference(doc, previous, registry)
     return refs
 
 
@@ -99,6 +93,58 @@ def resolve_prompt(
 ) -> Resolution:
     registry = registry or shared_registry()
     index = prompt_index(doc, name_or_index)
+    return _resolve_with_refs(doc, index, prompt_references(doc, index, registry), params, registry)
+
+
+def resolve_all(
+    doc: AIConfig, params: Mapping[str, Any] | None = None, registry: ParserRegistry | None = None
+) -> list[Resolution | ResolveError]:
+    """Every prompt's resolution (or its error), in order, in one pass.
+
+    Resolving prompts one by one recomputes every earlier prompt's reference each time (quadratic); here the
+    references grow as we go, with the SDK's exact semantics (including its duplicate-name quirk).
+    """
+    registry = registry or shared_registry()
+    results: list[Resolution | ResolveError] = []
+    refs: dict[str, Any] = {}
+    ref_error: ResolveError | None = None  # once an earlier prompt cannot be referenced, later ones fail too
+    first_seen: dict[str, tuple[dict[str, Any], ResolveError | None]] = {}
+    for index, prompt in enumerate(doc.prompts):
+        if prompt.name in first_seen:
+            # The SDK collects references up to the *first* prompt bearing this name.
+            view, error = first_seen[prompt.name]
+        else:
+            view, error = refs, ref_error
+            first_seen[prompt.name] = (dict(refs), ref_error)
+        if error is not None:
+            results.append(error)
+        else:
+            try:
+                results.append(_resolve_with_refs(doc, index, dict(view), params, registry))
+            except ResolveError as exc:
+                results.append(exc)
+        if ref_error is None:
+            try:
+                refs[prompt.name] = _reference(doc, prompt, registry)
+            except ResolveError as exc:
+                ref_error = exc
+    return results
+
+
+def _reference(doc: AIConfig, prompt: Prompt, registry: ParserRegistry) -> dict[str, Any]:
+    parser = parser_for(doc, prompt, registry)
+    try:
+        template = parser.prompt_template(prompt)
+        output = parser.output_text(prompt.outputs[-1]) if prompt.outputs else None
+    except ParserError as exc:
+        raise ResolveError(f"prompt {prompt.name!r}: {exc}") from None
+    return {"input": template, "output": output}
+
+
+def _resolve_with_refs(
+    doc: AIConfig, index: int, context: dict[str, Any], params: Mapping[str, Any] | None,
+    registry: ParserRegistry,
+) -> Resolution:
     prompt = doc.prompts[index]
     parser = parser_for(doc, prompt, registry)
     try:
@@ -107,19 +153,23 @@ def resolve_prompt(
         raise ResolveError(str(exc)) from None
     if template is None:
         raise ResolveError(f"prompt {prompt.name!r} has no text template (its input is attachments)")
-    context = build_context(doc, index, params, registry)
+    context.update(doc.metadata.parameters or {})
+    if prompt.metadata is not None and prompt.metadata.parameters:
+        context.update(prompt.metadata.parameters)
+    if params:
+        context.update(params)
     try:
         text = render(template, context)
     except TemplateError as exc:
         raise ResolveError(f"prompt {prompt.name!r}: template error: {exc}") from None
     names = sorted(template_variables(template))
-    earlier = {p.name for p in doc.prompts[:index]}
+    earlier = [n for n in names if any(p.name == n for p in doc.prompts[:index])] if names else []
     return Resolution(
         prompt_name=prompt.name,
         template=template,
         text=text,
         references=names,
-        prompt_references=[n for n in names if n in earlier and n in context],
+        prompt_references=[n for n in earlier if n in context],
         missing=[n for n in names if n not in context and n not in ("this", "else")],
         escaped=escaped_values(template, context),
     )

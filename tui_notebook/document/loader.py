@@ -53,6 +53,19 @@ def load_path(path: str | os.PathLike[str]) -> LoadResult:
 
 
 def load_text(text: str, *, source: str = "<string>", yaml_mode: bool = False) -> LoadResult:
+    if not yaml_mode:
+        # Fast path: most files are valid as they are, and validating the text directly (as the SDK does)
+        # avoids parsing it twice. Anything unusual takes the careful path below.
+        try:
+            doc = AIConfig.model_validate_json(text)
+        except ValidationError:
+            pass
+        else:
+            duplicates = _duplicate_names(doc, source)
+            if duplicates:
+                positions = json_positions(text)
+                duplicates = [_with_position(w, positions) for w in duplicates]
+            return LoadResult(doc=doc, warnings=duplicates, source=source, mode="json")
     data = _parse_yaml(text, source) if yaml_mode else _parse_json(text, source)
     positions_of = (lambda: yaml_positions(text)) if yaml_mode else (lambda: json_positions(text))
     warnings: list[Problem] = []

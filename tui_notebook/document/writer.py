@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
+from .json_writer import dumps_indent2
 from .models import SCHEMA_URL, AIConfig
 
 Mode = Literal["json", "yaml"]
@@ -27,5 +27,5 @@ def dumps(doc: AIConfig, mode: Mode = "json", *, include_outputs: bool = True) -
 
         # PyYAML's defaults, as the SDK calls it: sorted keys, non-ASCII escaped.
         return yaml.dump(data, indent=2)
-    # 2-space indent, ASCII escapes, no trailing newline: json.dumps' defaults otherwise.
-    return json.dumps(data, indent=2)
+    # json.dumps(data, indent=2): 2-space indent, ASCII escapes, no trailing newline (fast path, same bytes).
+    return dumps_indent2(data)

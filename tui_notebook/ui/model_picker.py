@@ -163,7 +163,7 @@ class ModelPickerScreen(ModalScreen["str | None"]):
     def _choose_highlighted(self) -> None:
         highlighted = self.query_one("#models", OptionList).highlighted
         if highlighted is None or not self.shown:
-            self.bell()
+            self.app.bell()
             return
         self.dismiss(self.shown[highlighted].name)
 

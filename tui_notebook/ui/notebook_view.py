@@ -45,6 +45,7 @@ class StubBlock(Static):
         self.view = view
         self.start = start
         self.end = end
+        self.styles.height = end - start  # fixed: measuring 50 lines of text per layout pass is what costs
 
     def render(self) -> Text:
         prompts = self.view.prompts_snapshot

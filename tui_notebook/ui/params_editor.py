@@ -249,8 +249,9 @@ class ParamsEditor(Vertical):
                 self.rebuild()
             return
         for row in rows:
-            area = row.query_one(".param-value", TextArea)
-            if area.has_focus:
+            areas = row.query(".param-value").results(TextArea)
+            area = next(iter(areas), None)
+            if area is None or area.has_focus:  # None: the row is mounting and already shows the value
                 continue
             text = value_text(stored[row.current_name])
             if area.text != text:

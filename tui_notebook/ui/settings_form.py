@@ -514,6 +514,9 @@ class SettingsForm(Vertical):
     def _field_edited(self, event: SettingField.Edited) -> None:
         event.stop()
         self._write(event.field.spec.key, event.value)
+        if event.value is None:
+            # A reset shows the default again (a focused text field keeps what the user typed).
+            event.field.show_value(None)
         event.field.set_class(event.value is not None, "-set")
 
     @on(OtherSettings.Edited)

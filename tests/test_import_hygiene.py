@@ -1,0 +1,43 @@
+"""Starting tuinb (any command, the UI included) must not import the heavy ML stack: those imports cost
+seconds and belong inside the code that runs a cell."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("torch", "transformers", "diffusers", "sounddevice", "huggingface_hub.inference._client", "pybars")
+
+PROBE = """
+import sys, json
+{body}
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def _loaded(body: str) -> list[str]:
+    code = PROBE.format(body=body, heavy=HEAVY)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - our own JSON list
+
+
+def test_cli_and_registry_import_nothing_heavy():
+    assert _loaded("import tui_notebook.cli, tui_notebook.engine, tui_notebook.notebook\n"
+                   "from tui_notebook.registry import default_registry; default_registry()") == []
+
+
+def test_loading_resolving_and_saving_import_nothing_heavy(tmp_path):
+    path = tmp_path / "n.aiconfig.json"
+    path.write_text('{"name": "n", "metadata": {"parameters": {"a": "x"}}, "prompts": ['
+                    '{"name": "p", "input": "hi {{a}}", "metadata": {"model": "Text Generation (Local)"}}]}')
+    body = (f"from tui_notebook import Notebook\nnb = Notebook.load({str(path)!r})\n"
+            "assert nb.resolve('p').text == 'hi x'\nnb.save()")
+    assert _loaded(body) == []
+
+
+def test_the_ui_modules_import_nothing_heavy():
+    body = ("import importlib, pkgutil, tui_notebook.ui as ui\n"
+            "for m in pkgutil.walk_packages(ui.__path__, 'tui_notebook.ui.'):\n"
+            "    importlib.import_module(m.name)")
+    assert _loaded(body) == []
