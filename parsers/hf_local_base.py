@@ -25,6 +25,8 @@ LOADING_KEYS = ("device", "torch_dtype", "trust_remote_code", "revision", "use_s
 
 
 class LocalParser(ModelParser):
+
+    reports_unknown_settings = True  # warns via schemas.report_unknown
     local = True
     schema_props: ClassVar[dict[str, dict[str, Any]]] = {}
     uses_diffusers: ClassVar[bool] = False

@@ -34,6 +34,8 @@ def _is_url(model: str | None) -> bool:
 class RemoteParser(ModelParser):
     """Shared run skeleton: settings, client, retries, error explanation and token redaction."""
 
+    reports_unknown_settings = True  # warns via schemas.report_unknown
+
     local = False
     schema_props: ClassVar[dict[str, dict[str, Any]]] = {}
 

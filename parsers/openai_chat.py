@@ -19,6 +19,8 @@ from .errors import HttpStatusError, RetryPolicy, explain, known_secrets, run_gu
 
 
 class OpenAICompatibleChat(ModelParser):
+
+    reports_unknown_settings = True  # warns via schemas.report_unknown
     id = "OpenAICompatibleChat"
     label = "OpenAI-compatible chat"
     task = "chat-completion"

@@ -191,6 +191,9 @@ class ModelParser:
     parameterized: ClassVar[bool] = True
     #: Short description for pickers and help.
     description: ClassVar[str] = ""
+    #: True when ``run`` itself warns about settings it does not use (then the engine does not, to avoid
+    #: saying it twice).
+    reports_unknown_settings: ClassVar[bool] = False
 
     # -- templates and outputs --------------------------------------------------------------------------
 

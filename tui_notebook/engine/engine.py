@@ -288,6 +288,7 @@ class Engine:
                 attachments=attachments,
                 settings=model_settings(prompt, doc),
                 notebook_dir=nb.folder,
+                notebook_path=nb.path.resolve() if nb.path else None,
                 options=self.options,
                 prompt=prompt.model_copy(deep=True),
             )
@@ -316,7 +317,8 @@ class Engine:
         held: threading.Lock | None = None
         try:
             parser, request = self._prepare(prompt, params)
-            for key in parser.unknown_settings(request.settings):
+            unknown = [] if parser.reports_unknown_settings else parser.unknown_settings(request.settings)
+            for key in unknown:
                 self._emit(RunWarning(run_id, name, f"setting {key!r} is not used by {parser.label or parser.id}"))
             resource = parser.resource_key(request)
             if resource:
