@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from .runs import RunController
 
 FULL_LIMIT = 60
-RADIUS = 12
+RADIUS = 10
 MARGIN = 4
-CHUNK = 50
+CHUNK = 100
 COMMIT_DELAY = 0.4
 
 

@@ -1,0 +1,156 @@
+"""Runs from the UI: streamed text then outputs, run with dependencies, run all, cancel, refusals."""
+
+from __future__ import annotations
+
+from fixtures.ui_app import GatedParser, notifications, wait_for
+from textual.widgets import Markdown
+
+from tui_notebook.document import Error
+
+
+def output_texts(app, index: int) -> list[str]:  # noqa: ANN001
+    return [o.data for o in app.notebook.doc.prompts[index].outputs or [] if not isinstance(o, Error)]
+
+
+def markdown_sources(cell) -> list[str]:  # noqa: ANN001
+    return [m.source for m in cell.query(Markdown)]
+
+
+async def test_run_streams_text_then_shows_final_output(make_app):
+    gated = GatedParser()
+    app = make_app((("p1", "say {{who}}", "test-gated"),), parsers=(gated,), parameters={"who": "hi"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()),
+                       message="streamed text on screen")
+        assert app.runs.state(cell.prompt).status == "running"
+        assert "running" in str(cell.header_text())
+        assert "1 running" in str(app.header.title_text())
+        gated.gate.set()
+        await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "finished", message="finished")
+        await wait_for(pilot, lambda: markdown_sources(cell) == ["gated: say hi"], message="output drawn")
+        assert output_texts(app, 0) == ["gated: say hi"]
+        assert not cell._stream.display
+        assert "done" in str(cell.header_text())
+        assert "running" not in str(app.header.title_text())
+
+
+async def test_stream_is_coalesced_not_one_redraw_per_token(make_app):
+    words = " ".join(f"w{i}" for i in range(400))
+    app = make_app((("p1", words, "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cell = app.view.current_cell()
+        updates = []
+        original = cell.refresh_stream
+        cell.refresh_stream = lambda: (updates.append(1), original())[1]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: output_texts(app, 0) == [f"echo: {words}"], message="finished")
+        assert 0 < len(updates) < 200  # 400 tokens, far fewer redraws
+
+
+async def test_run_with_dependencies_runs_the_referenced_cell_first(make_app):
+    app = make_app((("first", "alpha", "test-echo"), ("second", "got {{first.output}}", "test-echo")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "R")
+        await wait_for(pilot, lambda: bool(output_texts(app, 1)), message="second has output")
+        assert output_texts(app, 0) == ["echo: alpha"]
+        assert output_texts(app, 1) == ["echo: got echo: alpha"]
+
+
+async def test_run_all_runs_every_cell_in_order(make_app):
+    app = make_app((("a", "one", "test-echo"), ("b", "two {{a.output}}", "test-echo"), ("c", "three", "test-echo")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await wait_for(pilot, lambda: all(output_texts(app, i) for i in range(3)), message="all outputs")
+        assert output_texts(app, 1) == ["echo: two echo: one"]
+        await wait_for(pilot, lambda: app.runs.active_count() == 0, message="idle")
+        assert all(app.runs.state(p).status == "finished" for p in app.notebook.doc.prompts)
+
+
+async def test_run_all_from_the_command_palette(make_app):
+    app = make_app((("a", "one", "test-echo"), ("b", "two", "test-echo")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"run all cells")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: all(output_texts(app, i) for i in range(2)), message="all outputs")
+
+
+async def test_cancel_running_cell_keeps_previous_outputs(make_app):
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"),), parsers=(gated,), outputs={"p1": "old answer"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cell = app.view.current_cell()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "running", message="running")
+        await pilot.press("i", "i")
+        await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "cancelled", message="cancelled")
+        assert output_texts(app, 0) == ["old answer"]
+        assert "cancelled" in str(cell.header_text())
+        await wait_for(pilot, lambda: markdown_sources(cell) == ["old answer"], message="old output shown")
+
+
+async def test_cancel_a_queued_cell_in_run_all(make_app):
+    gated = GatedParser()
+    app = make_app((("a", "x", "test-gated"), ("b", "y", "test-echo")), parsers=(gated,))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await wait_for(pilot, lambda: gated.started.is_set(), message="first cell running")
+        second = app.notebook.doc.prompts[1]
+        assert app.runs.state(second).status == "queued"
+        await pilot.press("j", "i", "i")
+        await pilot.pause()
+        assert app.runs.state(second).status == "cancelled"
+        gated.gate.set()
+        await wait_for(pilot, lambda: app.runs.active_count() == 0, message="run all over")
+        assert output_texts(app, 0) == ["gated: x"]
+        assert output_texts(app, 1) == []
+
+
+async def test_second_run_of_a_running_cell_is_refused(make_app):
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"),), parsers=(gated,))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: gated.started.is_set(), message="running")
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("already running" in m for m in notifications(app))
+        gated.gate.set()
+        await wait_for(pilot, lambda: output_texts(app, 0) == ["gated: x"], message="finished once")
+
+
+async def test_failed_run_shows_error_in_red(make_app):
+    app = make_app((("p1", "x", "no-such-model"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "failed", message="failed")
+        await wait_for(pilot, lambda: bool(cell.query(".output-error")), message="error drawn")
+        shown = str(cell.query_one(".output-error").render())
+        assert "no parser is registered" in shown
+        assert "failed" in str(cell.header_text())
+
+
+async def test_run_from_edit_mode_commits_and_runs(make_app):
+    app = make_app((("p1", "x", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "ctrl+u", *"fresh", "ctrl+r")
+        await wait_for(pilot, lambda: output_texts(app, 0) == ["echo: xfresh"] or output_texts(app, 0) == ["echo: fresh"],
+                       message="ran the edited text")
+        assert app.focused is app.view
+        await pilot.press("enter", "ctrl+j")
+        await wait_for(pilot, lambda: app.runs.state(app.notebook.doc.prompts[0]).status == "finished")
