@@ -48,11 +48,12 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keymap = dict(keymap)
         self.config_path = config_path
+        self.table = help_table(self.keymap, self.config_path)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("tuinb keys", style="bold"))
-            yield Static(help_table(self.keymap, self.config_path), id="help-table")
+            yield Static(self.table, id="help-table")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -1,0 +1,235 @@
+"""Save, quit with unsaved changes, external changes, read-only mode, keymap/help/panels wiring."""
+
+from __future__ import annotations
+
+from fixtures.ui_app import notifications, wait_for
+
+from tui_notebook.document import dumps, load_path
+from tui_notebook.ui.dialogs import ExternalChangeScreen, QuitScreen
+
+
+async def test_ctrl_s_saves_in_sdk_format(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("b", "enter", *"second", "escape")
+        await pilot.pause()
+        assert app.notebook.dirty
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        path = app.notebook.path
+        assert path.read_text() == dumps(app.notebook.doc, "json")
+        assert [p.name for p in load_path(path).doc.prompts] == ["p1", "prompt_2"]
+        assert load_path(path).doc.prompts[1].input == "second"
+        assert not app.notebook.dirty
+        assert "●" not in str(app.header.title_text())
+
+
+async def test_save_while_editing_includes_the_editor_text(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", *" more", "ctrl+s")
+        await pilot.pause()
+        assert load_path(app.notebook.path).doc.prompts[0].input == "one more"
+
+
+async def test_new_file_is_written_on_first_save(tmp_path):
+    from fixtures.ui_app import open_notebook
+
+    from tui_notebook.ui.app import TuinbApp
+
+    path = tmp_path / "fresh.aiconfig.json"
+    app = TuinbApp(open_notebook(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not path.exists()
+        await pilot.press("b", "ctrl+s")
+        await pilot.pause()
+        assert path.exists() and len(load_path(path).doc.prompts) == 1
+
+
+async def test_quit_with_unsaved_changes_asks(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitScreen)
+        app.screen.dismiss("cancel")
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, QuitScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitScreen)
+        app.screen.dismiss("save")
+        await pilot.pause()
+    assert app.return_value == 0
+    assert len(load_path(app.notebook.path).doc.prompts) == 2
+
+
+async def test_quit_discard_leaves_file_alone(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        before = app.notebook.path.read_text()
+        await pilot.press("b", "ctrl+q")
+        await pilot.pause()
+        app.screen.dismiss("discard")
+        await pilot.pause()
+    assert app.notebook.path.read_text() == before
+
+
+async def test_quit_when_clean_exits_at_once(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuitScreen)
+    assert app.return_value == 0
+
+
+async def test_external_change_asks_then_overwrite(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        path = app.notebook.path
+        path.write_text(path.read_text().replace('"one"', '"changed elsewhere"'))
+        await pilot.press("b", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExternalChangeScreen)
+        assert "changed elsewhere" in path.read_text()
+        app.screen.dismiss("overwrite")
+        await pilot.pause()
+        assert path.read_text() == dumps(app.notebook.doc, "json")
+
+
+async def test_external_change_reload(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        path = app.notebook.path
+        path.write_text(path.read_text().replace('"one"', '"changed elsewhere"'))
+        await pilot.press("b", "ctrl+s")
+        await pilot.pause()
+        app.screen.dismiss("reload")
+        await wait_for(pilot, lambda: len(app.view.cell_widgets()) == 1, message="reloaded column")
+        assert app.notebook.doc.prompts[0].input == "changed elsewhere"
+        assert "changed elsewhere" in str(app.view.cell_widgets()[0]._input.render())
+
+
+async def test_read_only_refuses_edits_runs_and_saves(make_app):
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")), read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        before = app.notebook.path.read_text()
+        assert "read-only" in str(app.header.title_text())
+        await pilot.press("b", "a", "d", "d", "x", "alt+down", "enter", "n")
+        await pilot.pause()
+        assert app.notebook.names() == ["p1", "p2"] and app.focused is app.view
+        await pilot.press("r", "A", "ctrl+s")
+        await pilot.pause(0.2)
+        assert app.notebook.doc.prompts[0].outputs == []
+        assert app.runs.active_count() == 0
+        assert any("Read-only" in m for m in notifications(app))
+        assert app.notebook.path.read_text() == before
+        await pilot.press("j")
+        assert app.view.current == 1  # viewing still works
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_keymap_remaps_by_binding_id(make_app):
+    app = make_app((("p1", "one", "test-echo"),), keymap={"run-cell": "f5", "add-below": "o"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "b")
+        await pilot.pause(0.2)
+        assert app.notebook.doc.prompts[0].outputs == [] and len(app.notebook.doc.prompts) == 1
+        await pilot.press("o")
+        await pilot.pause()
+        assert len(app.notebook.doc.prompts) == 2
+        await pilot.press("k", "f5")
+        await wait_for(pilot, lambda: bool(app.notebook.doc.prompts[0].outputs), message="f5 ran the cell")
+
+
+async def test_help_lists_every_binding_with_effective_keys(make_app):
+    from tui_notebook.ui import keys
+    from tui_notebook.ui.help_screen import HelpScreen
+
+    app = make_app(keymap={"run-cell": "f5"})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.table
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=open("/dev/null", "w"))
+        console.print(table)
+        text = console.export_text()
+        for spec in keys.KEYS:
+            assert spec.id in text
+        assert "f5" in text and "d d" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_footer_shows_command_keys_then_edit_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        ids = {b.binding.id for b in app.active_bindings.values() if b.binding.show}
+        assert {"run-cell", "add-below", "toggle-sidebar", "save"} <= ids
+        await pilot.press("enter")
+        await pilot.pause()
+        ids = {b.binding.id for b in app.active_bindings.values() if b.binding.show}
+        assert "leave-edit" in ids and "run-from-editor" in ids and "run-cell" not in ids
+
+
+async def test_model_picker_applies_the_choice(make_app):
+    from tui_notebook.ui.model_picker import ModelPickerScreen
+
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPickerScreen)
+        app.screen.dismiss("Text Generation")
+        await pilot.pause()
+        assert app.notebook.doc.prompts[0].metadata.model == "Text Generation"
+        assert "Text Generation" in str(app.view.current_cell().header_text())
+
+
+async def test_global_params_and_sidebar_open(make_app):
+    from tui_notebook.ui.params_panel import GlobalParamsScreen
+    from tui_notebook.ui.sidebar import CellSidebar
+
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GlobalParamsScreen)
+        app.screen.dismiss(None)
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        sidebar = app.query_one(CellSidebar)
+        assert sidebar.display and sidebar.prompt is app.notebook.doc.prompts[0]
+        await pilot.press("j")
+        await pilot.pause()
+        assert sidebar.prompt is app.notebook.doc.prompts[1]
+        await pilot.press("s")
+        await pilot.pause()
+        assert not sidebar.display
