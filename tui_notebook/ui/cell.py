@@ -56,6 +56,7 @@ class Cell(Widget):
     Cell .cell-input { padding: 0 1; background: $surface; }
     Cell .cell-attachments { color: $text-muted; padding: 0 1; }
     Cell .cell-outputs { height: auto; }
+    Cell .cell-outputs.-filled { border-top: dashed $primary 40%; }
     Cell .cell-stream { padding: 0 1; color: $text; }
     Cell .output-error { color: $error; padding: 0 1; }
     Cell .output-media { color: $text-muted; padding: 0 1; }
@@ -137,6 +138,7 @@ class Cell(Widget):
         if signature != self._outputs_sig:
             self._outputs_sig = signature
             self._outputs.remove_children()
+            self._outputs.set_class(bool(outputs), "-filled")
             if outputs:
                 self._outputs.mount_all([output_widget(o) for o in outputs])
         self.refresh_stream()
