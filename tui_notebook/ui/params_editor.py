@@ -186,25 +186,44 @@ class ParamsEditor(Vertical):
             self.call_after_refresh(name_input.focus)
 
     @on(Input.Changed, ".param-name")
-    def _rename(self, event: Input.Changed) -> None:
+    def _name_typed(self, event: Input.Changed) -> None:
+        # Validate while typing, rename only on enter or leaving the field: renaming on every
+        # keystroke would apply the prefixes ("o" on the way from "ok" to "other").
         event.stop()
         row = event.input.parent
         assert isinstance(row, ParamRow)
         new = event.value.strip()
+        self._problem(None if new == row.current_name else name_problem(new, set(self.params()) - {row.current_name}))
+
+    @on(Input.Submitted, ".param-name")
+    @on(Input.Blurred, ".param-name")
+    def _rename(self, event: Input.Submitted | Input.Blurred) -> None:
+        event.stop()
+        row = event.input.parent
+        if not isinstance(row, ParamRow) or not row.is_attached:
+            return
+        self.rename(row, event.input.value)
+
+    def rename(self, row: ParamRow, new: str) -> bool:
+        """Rename the row's parameter; a refused name puts the old one back in the field."""
+        new = new.strip()
         if new == row.current_name:
-            self._problem(None)
-            return
+            return True
         problem = name_problem(new, set(self.params()) - {row.current_name})
-        if problem:
-            self._problem(problem)
-            return
-        try:
-            self.notebook.rename_parameter(row.current_name, new, prompt=self._scope())
-        except (EditError, KeyError) as exc:
-            self._problem(str(exc))
-            return
+        if problem is None:
+            try:
+                self.notebook.rename_parameter(row.current_name, new, prompt=self._scope())
+            except (EditError, KeyError) as exc:
+                problem = str(exc)
+        if problem is not None:
+            self._problem(f"{problem}; kept the name {row.current_name!r}")
+            name_input = row.query_one(".param-name", Input)
+            with name_input.prevent(Input.Changed):
+                name_input.value = row.current_name
+            return False
         row.current_name = new
         self._problem(None)
+        return True
 
     @on(TextArea.Changed, ".param-value")
     def _value_changed(self, event: TextArea.Changed) -> None:
