@@ -212,7 +212,7 @@ class SettingField(Vertical):
     SettingField .field-head { height: 1; }
     SettingField .field-label { width: 1fr; text-style: bold; }
     SettingField.-set .field-label { color: $accent; }
-    SettingField .field-reset { min-width: 5; width: 5; height: 1; border: none; display: none; }
+    SettingField .field-reset { min-width: 9; width: 9; height: 1; display: none; }
     SettingField.-set .field-reset { display: block; }
     SettingField .field-help { color: $text-muted; }
     SettingField .field-problem { color: $error; display: none; }
@@ -245,7 +245,8 @@ class SettingField(Vertical):
         spec = self.spec
         with Horizontal(classes="field-head"):
             yield Label(escape(spec.key), classes="field-label")
-            yield Button("↺", classes="field-reset", tooltip="Remove this setting (use the default)")
+            yield Button("↺ reset", classes="field-reset", compact=True,
+                         tooltip="Remove this setting from the cell (the default applies)")
         placeholder = self._placeholder()
         if spec.kind == "boolean":
             current = self.initial if isinstance(self.initial, bool) else bool(self.shown_default)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
@@ -20,6 +22,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from ..document import Prompt
 from ..notebook import Notebook
 from ..resolve import Resolution
+from ..sanitize import terminal_safe
 from .params_editor import ParamsEditor
 from .settings_form import SettingsForm
 
@@ -83,22 +86,26 @@ class ResolvedPreview(Vertical):
         except Exception as exc:  # noqa: BLE001 - any failure to resolve is shown, never raised
             self.resolution = None
             self.error = str(exc) or type(exc).__name__
-        error = self.query_one("#resolved-error", Static)
-        warning = self.query_one("#resolved-warning", Static)
-        missing = self.query_one("#resolved-missing", Static)
-        text = self.query_one("#resolved-text", Static)
+        try:
+            error = self.query_one("#resolved-error", Static)
+            warning = self.query_one("#resolved-warning", Static)
+            missing = self.query_one("#resolved-missing", Static)
+            text = self.query_one("#resolved-text", Static)
+        except NoMatches:
+            return  # still mounting; on_mount shows the result
+
         if self.resolution is None:
-            error.update(escape(f"Cannot resolve this prompt: {self.error}"))
+            error.update(escape(terminal_safe(f"Cannot resolve this prompt: {self.error}")))
             warning.update("")
             missing.update("")
             text.update("")
             return
         error.update("")
-        warning.update(escape(escaping_warning(self.resolution)))
+        warning.update(escape(terminal_safe(escaping_warning(self.resolution))))
         gaps = self.resolution.missing
-        missing.update(escape("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
-                              " (rendered as empty text)") if gaps else "")
-        text.update(self.resolution.text or "(empty)")
+        missing.update(escape(terminal_safe("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
+                              " (rendered as empty text)")) if gaps else "")
+        text.update(Text(terminal_safe(self.resolution.text or "(empty)")))
 
 
 class CellSidebar(Widget):
@@ -122,6 +129,8 @@ class CellSidebar(Widget):
         """The cell shown (None: no cell selected)."""
         self._parser_id: str | None = None
         """Parser id the settings form was built for; a different one means a new form."""
+        self._tab = "tab-settings"
+        """The tab to show; kept across cells so "parameters of the next cell" is one key."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sidebar-title")
@@ -191,13 +200,12 @@ class CellSidebar(Widget):
             title.update("No cell selected")
             return
         model = self.notebook.model_name(self.prompt) or "no model"
-        title.update(escape(f"{self.prompt.name} · {model}"))
+        title.update(escape(terminal_safe(f"{self.prompt.name} · {model}")))
 
     def _build(self) -> None:
         body = self.query_one("#sidebar-body", Vertical)
-        active = None
         for tabs in self.query(TabbedContent):
-            active = tabs.active
+            self._tab = tabs.active or self._tab  # the user may have clicked another tab
         body.remove_children()
         self._update_title()
         if self.prompt is None:
@@ -207,7 +215,7 @@ class CellSidebar(Widget):
             return
         parser = self.notebook.parser_for(self.prompt)
         self._parser_id = parser.id if parser else None
-        tabs = TabbedContent(initial=active or "tab-settings")
+        tabs = TabbedContent(initial=self._tab)
         # compose_add_child is what `with TabbedContent():` does; the panes are built here, not in
         # compose, because the sidebar rebuilds them whenever it shows another cell or model.
         for pane in (
@@ -219,5 +227,20 @@ class CellSidebar(Widget):
         body.mount(tabs)
 
     def show_tab(self, tab: str) -> None:
-        """Switch to ``"settings"``, ``"params"`` or ``"resolved"``."""
-        self.query_one(TabbedContent).active = f"tab-{tab}"
+        """Switch to ``"settings"``, ``"params"`` or ``"resolved"`` (kept when the sidebar shows
+        another cell). Safe to call right after mounting: the tabs may not exist yet."""
+        self._tab = f"tab-{tab}"
+        self._apply_tab()
+
+    def _apply_tab(self, attempts: int = 20) -> None:
+        for tabs in self.query(TabbedContent):
+            # An empty `active` means the tabs are not composed yet; setting it now would be
+            # overwritten by their initial tab, so try again after the next refresh.
+            if tabs.active and tabs.active != self._tab:
+                try:
+                    tabs.active = self._tab
+                    continue
+                except ValueError:
+                    pass
+            if not tabs.active and attempts:
+                self.call_after_refresh(self._apply_tab, attempts - 1)
