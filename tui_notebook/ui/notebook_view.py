@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from ..document import ModelMetadata, Prompt
 from ..notebook import EditError
+from ..sanitize import terminal_safe
 from . import keys
 from .cell import Cell, input_text
 
@@ -56,8 +57,8 @@ class StubBlock(Static):
             if i > self.start:
                 lines.append("\n")
             lines.append(f"{i + 1:>3} ", "dim")
-            lines.append(prompt.name, "bold")
-            lines.append(f"  {first[0][:80] if first else ''}")
+            lines.append(terminal_safe(prompt.name), "bold")
+            lines.append(terminal_safe(f"  {first[0][:80] if first else ''}"))
             if prompt.outputs:
                 lines.append(f"  ({len(prompt.outputs)} output{'s' if len(prompt.outputs) > 1 else ''})", "dim")
         return lines
@@ -88,7 +89,8 @@ class NotebookView(VerticalScroll, can_focus=True):
         self._window_range = (0, 0)
         self._cells: dict[int, Cell] = {}
         self._stubs: dict[tuple[int, int], StubBlock] = {}
-        self._empty = EmptyHint("This notebook has no cells yet. Press b (or a) to add one.")
+        self._empty = EmptyHint("This notebook has no cells." if read_only
+                                else "This notebook has no cells yet. Press b (or a) to add one.")
         self._index_cache: tuple[int, dict[int, int]] = (-1, {})
         self._sync_lock = asyncio.Lock()
         self._sync_pending = False
@@ -278,6 +280,23 @@ class NotebookView(VerticalScroll, can_focus=True):
             spec = keys.BY_ID[pending]
             if event.key not in keys.effective_keys(spec, self.app._keymap).split(","):
                 self.chords.reset()
+
+    # -- which bindings apply -------------------------------------------------------------------------------------
+
+    WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo_delete", "cut_cell", "paste_cell", "move_cell",
+                               "rename_cell", "run_cell", "run_with_deps", "run_all", "clear_outputs",
+                               "change_model", "rename_notebook", "edit_description"})
+    WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Command-mode keys belong to the column itself: while a cell's editor or rename box (our
+        # descendants) has focus they neither fire nor crowd the footer.
+        if self.app.focused is not self and self.app.focused is not None and self in self.app.focused.ancestors:
+            return False
+        if self.read_only and (action in self.WRITE_ACTIONS
+                               or (action == "chord" and parameters and parameters[0] in self.WRITE_CHORDS)):
+            return False
+        return True
 
     # -- guards ----------------------------------------------------------------------------------------------------
 
