@@ -16,6 +16,7 @@ from ..document import Prompt
 from ..notebook import Notebook
 from . import keys
 from .flows import FileFlows
+from .inert import install as _install_inert_widgets
 from .header import NotebookHeader
 from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
 from .notebook_view import NotebookView
@@ -36,6 +37,7 @@ class TuinbApp(FileFlows, App[int], inherit_bindings=False):
                  keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
                  trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None) -> None:
         super().__init__()
+        _install_inert_widgets()  # Input / TextArea draw control characters from the file as visible, inert text
         self.notebook = notebook
         self.read_only = read_only
         self.config = config
@@ -51,6 +53,12 @@ class TuinbApp(FileFlows, App[int], inherit_bindings=False):
         if keymap:
             self.set_keymap(keymap)
         notebook.subscribe(self._notebook_changed)
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Every notification shows model and file text inert (no terminal control sequence gets through)."""
+        from ..sanitize import terminal_safe
+
+        super().notify(terminal_safe(message), title=terminal_safe(title), **kwargs)
 
     def _register_themes(self, theme: str | None) -> None:
         try:

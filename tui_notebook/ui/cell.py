@@ -18,6 +18,7 @@ from ..document import Prompt, PromptInput
 from ..notebook import EditError
 from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
+from ..sanitize import terminal_safe
 from .editor import PromptEditor, highlight_templates
 from .outputs import attachment_line, output_widget
 
@@ -95,25 +96,25 @@ class Cell(Widget):
     def header_text(self) -> Text:
         nb = self.view.notebook
         index = self.view.index_of(self.prompt)
-        text = Text.assemble((f"{index + 1:>3} ", "dim"), (self.prompt.name, "bold"), "  ")
+        text = Text.assemble((f"{index + 1:>3} ", "dim"), (terminal_safe(self.prompt.name), "bold"), "  ")
         model = nb.model_name(self.prompt)
         if model is None:
             text.append("no model — press m", style="yellow")
         else:
             parser = nb.parser_for(self.prompt)
             if isinstance(parser, UnknownParser):
-                text.append(f"{model} (not runnable)", style="red")
+                text.append(terminal_safe(f"{model} (not runnable)"), style="red")
             else:
                 label = parser.label or parser.task or parser.id
-                text.append(label, style="italic")
+                text.append(terminal_safe(label), style="italic")
                 try:
                     shown = model_settings(self.prompt, nb.doc).get("model")
                 except Exception:  # noqa: BLE001 - a broken settings table must not break drawing
                     shown = None
                 if isinstance(shown, str) and shown:
-                    text.append(f" · {shown}", style="dim")
+                    text.append(terminal_safe(f" · {shown}"), style="dim")
                 elif model != label:
-                    text.append(f" · {model}", style="dim")
+                    text.append(terminal_safe(f" · {model}"), style="dim")
         run = self.view.runs.state(self.prompt)
         status = run.describe()
         if status:
@@ -127,12 +128,12 @@ class Cell(Widget):
         prompt = self.prompt
         self.refresh_header()
         if not self.editing:
-            content = input_text(prompt)
+            content = terminal_safe(input_text(prompt))
             self._input.update(highlight_templates(content) if content else Text("(empty prompt)", style="dim"))
         attachments = prompt.input.attachments if isinstance(prompt.input, PromptInput) else None
         self._attachments.display = bool(attachments)
         if attachments:
-            self._attachments.update("\n".join(attachment_line(a) for a in attachments))
+            self._attachments.update(Text("\n".join(attachment_line(a) for a in attachments)))
         outputs = list(prompt.outputs or [])
         signature = tuple(id(o) for o in outputs)
         if signature != self._outputs_sig:
@@ -148,7 +149,7 @@ class Cell(Widget):
         streaming = run.status == "running" and bool(run.text)
         self._stream.display = streaming
         if streaming:
-            self._stream.update(Text(run.text))
+            self._stream.update(Text(terminal_safe(run.text)))
 
     def on_click(self) -> None:
         index = self.view.index_of(self.prompt)

@@ -9,6 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Markdown, Static, TextArea
 
+from ..sanitize import terminal_safe
+
 if TYPE_CHECKING:
     from ..notebook import Notebook
 
@@ -58,10 +60,10 @@ class NotebookHeader(Vertical):
 
     def title_text(self) -> Text:
         nb = self.notebook
-        text = Text.assemble(("📓 ", ""), (nb.doc.name or "Untitled", "bold"))
+        text = Text.assemble(("📓 ", ""), (terminal_safe(nb.doc.name or "Untitled"), "bold"))
         if nb.dirty and not self.read_only:
             text.append(" ●", style="bold yellow")
-        text.append(f"   {nb.path if nb.path else '(not saved yet)'}", style="dim")
+        text.append(terminal_safe(f"   {nb.path if nb.path else '(not saved yet)'}"), style="dim")
         if nb.path is not None and not nb.path.exists():
             text.append(" (new file)", style="dim italic")
         running = self._running_count()
@@ -77,7 +79,7 @@ class NotebookHeader(Vertical):
         if description != self._shown_description:
             self._shown_description = description
             self._description.display = bool(description.strip())
-            self._description.update(description)
+            self._description.update(terminal_safe(description))
 
     # -- inline edits -----------------------------------------------------------------------------------------------
 

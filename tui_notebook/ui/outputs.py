@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from ..document import Attachment, Error, ExecuteResult, Output, OutputDataWithStringValue
+from ..sanitize import terminal_safe
 
 
 def media_dimensions(mime: str, value: str, kind: str) -> str:
@@ -43,25 +44,25 @@ def media_placeholder(mime: str | None, data: OutputDataWithStringValue | str) -
     mime = mime or "application/octet-stream"
     if isinstance(data, OutputDataWithStringValue):
         if data.kind == "file_uri":
-            return f"[{mime} {data.value}]"
+            return terminal_safe(f"[{mime} {data.value}]")
         dims = media_dimensions(mime, data.value, data.kind)
         size = len(data.value) * 3 // 4
-        return f"[{mime} {dims}]" if dims else f"[{mime} {size:,} bytes]"
-    return f"[{mime}]"
+        return terminal_safe(f"[{mime} {dims}]" if dims else f"[{mime} {size:,} bytes]")
+    return terminal_safe(f"[{mime}]")
 
 
 def output_widget(output: Output) -> Widget:
     if isinstance(output, Error):
-        text = Text.assemble(("Error", "bold"), f" {output.ename}: ", output.evalue)
+        text = Text.assemble(("Error", "bold"), terminal_safe(f" {output.ename}: "), terminal_safe(output.evalue))
         return Static(text, classes="output-error")
     assert isinstance(output, ExecuteResult)
     data = output.data
     mime = output.mime_type or ""
     if isinstance(data, str) and (not mime or mime.startswith("text/")):
-        return Markdown(data, classes="output-text")
+        return Markdown(terminal_safe(data), classes="output-text")
     if isinstance(data, OutputDataWithStringValue):
         if mime.startswith("text/") and data.kind != "file_uri":
-            return Markdown(data.value, classes="output-text")
+            return Markdown(terminal_safe(data.value), classes="output-text")
         return Static(Text(media_placeholder(mime, data)), classes="output-media")
     if isinstance(data, str):
         return Static(Text(media_placeholder(mime, data)), classes="output-media")
@@ -71,10 +72,14 @@ def output_widget(output: Output) -> Widget:
         shown = json.dumps(data.model_dump(mode="json") if hasattr(data, "model_dump") else data, indent=2)
     except TypeError:
         shown = repr(data)
-    return Static(Text(shown), classes="output-data")
+    return Static(Text(terminal_safe(shown)), classes="output-data")
 
 
 def attachment_line(attachment: Attachment) -> str:
+    return terminal_safe(_attachment_line(attachment))
+
+
+def _attachment_line(attachment: Attachment) -> str:
     data = attachment.data
     mime = attachment.mime_type or "attachment"
     if isinstance(data, str):
