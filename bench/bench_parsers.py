@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from fixtures import _tiny_model_recipes as recipes
+    from tui_notebook.demo import models as recipes
     from fixtures.parser_run import make_request
 
     from tui_notebook.parser_api import CancelToken, RunContext

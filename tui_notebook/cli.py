@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from ._version import __version__
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open")
+SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open", "export", "space", "doctor", "demo")
 
 
 def _add_parser_trust(p: argparse.ArgumentParser) -> None:
@@ -76,7 +76,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print {prompt: [outputs]} as JSON at the end")
     p.add_argument("--media-files", action="store_true",
                    help="store images/audio as files beside the notebook instead of base64")
+    p.add_argument("--allow-outside-files", action="store_true",
+                   help="let remote cells upload attachment files from outside the notebook's folder")
     _add_parser_trust(p)
+
+    p = sub.add_parser("export", help="write a read-only copy as HTML (self-contained) or Markdown")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", choices=["html", "md"], default="html")
+    p.add_argument("-o", "--output", type=Path, help="default: beside FILE, as NAME.html / NAME.md")
+
+    p = sub.add_parser("space", help="write a folder ready to upload as a Gradio Notebook Space")
+    p.add_argument("file", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+
+    p = sub.add_parser("doctor", help="report graphics, audio, token, torch, parsers, paths and trust records")
+    p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "tgp", "halfcell", "unicode", "none"],
+                   help="check this renderer instead of detecting")
+
+    p = sub.add_parser("demo", help="build tiny offline models (once) and open a notebook that uses them all")
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", help="where to write the demo notebook")
+    p.add_argument("--no-open", action="store_true", help="only build the models and write the notebook")
+    p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "halfcell", "unicode", "none"],
+                   help="how images are drawn (default: detect)")
     return parser
 
 
@@ -94,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
         return int(exc.code or 0)
     handler = {"open": cmd_open, "fmt": cmd_fmt, "validate": cmd_validate, "resolve": cmd_resolve,
-               "run": cmd_run}[args.command]
+               "run": cmd_run, "export": cmd_export, "space": cmd_space, "doctor": cmd_doctor,
+               "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -255,6 +277,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     _apply_plugins(nb, args)
     nb.options.media_as_files = args.media_files
+    nb.options.allow_outside_files = args.allow_outside_files
     names = [p.name for p in nb.doc.prompts] if args.all and not args.prompts else list(args.prompts)
     for name in names:
         if name not in nb.names():
@@ -315,6 +338,63 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"not saved: {exc}; use -o to write elsewhere")
             return EXIT_BAD_INPUT
     return EXIT_RUN_FAILED if failed else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    nb = _load(args.file)
+    if nb is None:
+        return EXIT_BAD_INPUT
+    from .media.export import export_notebook
+
+    try:
+        out = export_notebook(nb, args.format, args.output)
+    except OSError as exc:
+        _err(f"tuinb export: {exc}")
+        return EXIT_BAD_INPUT
+    print(out)
+    return EXIT_OK
+
+
+def cmd_space(args: argparse.Namespace) -> int:
+    nb = _load(args.file)
+    if nb is None:
+        return EXIT_BAD_INPUT
+    from .media.space import build_space
+
+    try:
+        result = build_space(nb, args.output)
+    except OSError as exc:
+        _err(f"tuinb space: {exc}")
+        return EXIT_BAD_INPUT
+    for name in result.files:
+        print(result.folder / name)
+    for note in result.notes:
+        _err(f"note: {note}")
+    if result.local_parsers:
+        _err("note: local models download into the Space's storage on first run: " + ", ".join(result.local_parsers))
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor_main
+
+    return doctor_main(args.graphics)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_models, default_demo_dir, write_demo
+
+    try:
+        dirs = build_models(lambda message: _err(f"tuinb demo: {message}"))
+        path = write_demo(args.output or default_demo_dir(), dirs)
+    except Exception as exc:  # noqa: BLE001 - torch/transformers missing or broken: say so plainly
+        _err(f"tuinb demo: cannot build the demo models: {type(exc).__name__}: {exc}")
+        return EXIT_BAD_INPUT
+    print(path)
+    if args.no_open:
+        return EXIT_OK
+    return cmd_open(argparse.Namespace(file=path, read_only=False, theme=None, graphics=args.graphics,
+                                       parsers=None, trust_parsers=False, allow_remote_code=False))
 
 
 def _print_outputs(outputs: list, *, already_streamed: bool) -> None:

@@ -89,6 +89,11 @@ class RunOptions:
     allow_trust_remote_code: bool = False
     media_as_files: bool = False
     hf_token: str | None = None
+    allow_outside_files: bool = False
+    """Send local attachment files from outside the notebook's folder to remote endpoints without asking."""
+    confirm_outside_files: Callable[[str, list[Path]], bool] | None = None
+    """Called from the run's thread with (cell name, files) before such files go to a remote endpoint;
+    True lets the run go on. None (headless): refuse, pointing at ``--allow-outside-files``."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

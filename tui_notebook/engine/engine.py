@@ -317,6 +317,7 @@ class Engine:
         held: threading.Lock | None = None
         try:
             parser, request = self._prepare(prompt, params)
+            self._check_outside_files(parser, request)
             unknown = [] if parser.reports_unknown_settings else parser.unknown_settings(request.settings)
             for key in unknown:
                 self._emit(RunWarning(run_id, name, f"setting {key!r} is not used by {parser.label or parser.id}"))
@@ -345,6 +346,23 @@ class Engine:
         elapsed = time.monotonic() - started
         self._emit(RunFinished(run_id, name, tuple(outputs), elapsed))
         return RunOutcome(name, "finished", outputs)
+
+    def _check_outside_files(self, parser: Any, request: RunRequest) -> None:
+        """Local files from outside the notebook's folder leave this machine only with the user's consent
+        (issue 5): a remote parser would upload them. Local parsers read them in place, so no question."""
+        if parser.local or not request.attachments or self.options.allow_outside_files:
+            return
+        from ..media.attachments import outside_files
+
+        outside = outside_files(request.attachments, request.notebook_dir)
+        if not outside:
+            return
+        ask = self.options.confirm_outside_files
+        if ask is not None and ask(request.prompt_name, outside):
+            return
+        names = ", ".join(str(p) for p in outside)
+        raise NotRunnable(f"not sending {names}: it is outside the notebook's folder and this cell runs on a "
+                          "remote endpoint; confirm in the app, or pass --allow-outside-files to tuinb run")
 
     def _store_failure(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
         message = self._redact(str(exc) or type(exc).__name__)
