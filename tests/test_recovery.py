@@ -194,3 +194,16 @@ def test_killed_process_loses_nothing_before_the_last_autosave(tmp_path: Path) -
     Autosaver(notebook).discard()
     assert find_recovery(path) is None
     assert load_path(path).doc.prompts[1].name == "added_after_open"
+
+
+def test_discard_recovery_without_an_autosaver(tmp_path: Path) -> None:
+    from tui_notebook.recovery import discard_recovery
+
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    notebook.set_parameter("who", "x")
+    Autosaver(notebook).tick()
+    info = find_recovery(path)
+    assert info is not None
+    discard_recovery(info)
+    assert find_recovery(path) is None and not info.path.exists()

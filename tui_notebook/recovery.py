@@ -165,6 +165,12 @@ def restore(notebook: Notebook, info: RecoveryInfo) -> None:
         notebook._changed()  # noqa: SLF001
 
 
+def discard_recovery(info: RecoveryInfo) -> None:
+    """Delete an offered recovery file (the user chose "discard"); works without an Autosaver, e.g.
+    when autosave is off or the notebook is opened read-only."""
+    _unlink(info.path)
+
+
 def _unlink(path: Path) -> None:
     try:
         os.unlink(path)

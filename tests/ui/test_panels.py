@@ -540,3 +540,29 @@ async def test_picker_click_chooses() -> None:
     # border: line 4 is the second option.
     results, _ = await pick(click=4)
     assert results == ["Local Thing (Local)"]
+
+
+async def test_read_only_sidebar_and_global_parameters_cannot_edit() -> None:
+    notebook = make_notebook()
+    app = HostApp(CellSidebar(notebook, notebook.prompt("ask"), read_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        field = app.query_one(SettingsForm).field("temperature").query_one(Input)
+        assert field.is_disabled  # inherited from the disabled form
+        await pilot.click(field)
+        await pilot.press(*"1.5")
+        await pilot.pause()
+        assert settings(notebook) == {}
+        assert app.query_one(ParamsEditor).query_one("#params-new-name", Input).is_disabled
+        app.query_one(CellSidebar).show_tab("resolved")
+        await pilot.pause()
+        assert preview_text(app) == "Tell me about Paris and ."  # the preview still works
+    screen = GlobalParamsScreen(notebook, read_only=True)
+    app = HostApp(screen=screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert screen.query_one(ParamsEditor).row("city").query_one(TextArea).is_disabled
+        await pilot.press(*"xyz", "escape")
+        await pilot.pause()
+    assert notebook.doc.metadata.parameters == {"city": "Paris"} and app.results == [None]
+    assert not notebook.dirty

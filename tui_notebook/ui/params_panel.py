@@ -29,22 +29,27 @@ class GlobalParamsScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "close", "Close", show=True)]
 
-    def __init__(self, notebook: Notebook) -> None:
+    def __init__(self, notebook: Notebook, *, read_only: bool = False) -> None:
         super().__init__()
         self.notebook = notebook
         """The notebook whose ``metadata.parameters`` are edited."""
+        self.read_only = read_only
+        """Show the parameters without letting them be edited (``--read-only``)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Global parameters", id="title")
             with VerticalScroll():
-                yield ParamsEditor(self.notebook, None, id="global-params")
+                yield ParamsEditor(self.notebook, None, id="global-params", disabled=self.read_only)
             with Horizontal(id="buttons"):
                 yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
         self.notebook.subscribe(self._changed)
         editor = self.query_one(ParamsEditor)
+        if self.read_only:
+            self.call_after_refresh(self.query_one("#close", Button).focus)
+            return
         # Land on the first parameter's value (the usual edit), or on "new name" when there is none.
         rows = editor.rows()
         target = rows[0].query_one(".param-value") if rows else editor.query_one("#params-new-name")

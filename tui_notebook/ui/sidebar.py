@@ -121,10 +121,13 @@ class CellSidebar(Widget):
     CellSidebar VerticalScroll { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, notebook: Notebook, prompt: Prompt | None, **kwargs: Any) -> None:
+    def __init__(self, notebook: Notebook, prompt: Prompt | None, *, read_only: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.notebook = notebook
         """The open notebook (the sidebar subscribes to it while mounted)."""
+        self.read_only = read_only
+        """Show settings and parameters without letting them be edited (``--read-only``)."""
         self.prompt = prompt
         """The cell shown (None: no cell selected)."""
         self._parser_id: str | None = None
@@ -218,9 +221,12 @@ class CellSidebar(Widget):
         tabs = TabbedContent(initial=self._tab)
         # compose_add_child is what `with TabbedContent():` does; the panes are built here, not in
         # compose, because the sidebar rebuilds them whenever it shows another cell or model.
+        # disabled= propagates to every editor inside; the tabs and the preview stay usable.
+        form = SettingsForm(self.notebook, self.prompt, disabled=self.read_only)
+        params = ParamsEditor(self.notebook, self.prompt, disabled=self.read_only)
         for pane in (
-            TabPane("Settings", VerticalScroll(SettingsForm(self.notebook, self.prompt)), id="tab-settings"),
-            TabPane("Parameters", VerticalScroll(ParamsEditor(self.notebook, self.prompt)), id="tab-params"),
+            TabPane("Settings", VerticalScroll(form), id="tab-settings"),
+            TabPane("Parameters", VerticalScroll(params), id="tab-params"),
             TabPane("Prompt", VerticalScroll(ResolvedPreview(self.notebook, self.prompt)), id="tab-resolved"),
         ):
             tabs.compose_add_child(pane)
