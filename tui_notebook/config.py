@@ -18,7 +18,7 @@ from typing import Any
 from . import paths
 from .document.atomic import atomic_write_text
 
-GRAPHICS_CHOICES = ("auto", "sixel", "tgp", "halfcell", "none")
+GRAPHICS_CHOICES = ("auto", "sixel", "tgp", "kitty", "halfcell", "unicode", "none")
 """Values ``graphics`` accepts (the ``--graphics`` flag uses the same list)."""
 
 
@@ -29,7 +29,7 @@ class Config:
     theme: str = "tuinb-dark"
     """Textual theme name (ours: ``tuinb-dark``, ``tuinb-light``; Textual's built-ins also work)."""
     graphics: str = "auto"
-    """Image protocol: ``auto``, ``sixel``, ``tgp``, ``halfcell`` or ``none``."""
+    """Image protocol: ``auto``, ``sixel``, ``tgp`` (= ``kitty``), ``halfcell``, ``unicode`` or ``none``."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma-separated), applied with ``App.set_keymap``."""
     autosave_seconds: float = 5.0

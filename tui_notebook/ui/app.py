@@ -16,6 +16,7 @@ from ..document import Prompt
 from ..notebook import Notebook
 from . import keys
 from .flows import FileFlows
+from .media.actions import MediaActions
 from .inert import install as _install_inert_widgets
 from .header import NotebookHeader
 from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
@@ -24,7 +25,7 @@ from .palette import NotebookCommands
 from .runs import RunController
 
 
-class TuinbApp(FileFlows, App[int], inherit_bindings=False):
+class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     TITLE = "tuinb"
     BINDINGS = [*keys.bindings("app"), Binding("ctrl+c", "help_quit", show=False, system=True)]
     COMMANDS = App.COMMANDS | {NotebookCommands}
@@ -58,6 +59,7 @@ class TuinbApp(FileFlows, App[int], inherit_bindings=False):
         """Every notification shows model and file text inert (no terminal control sequence gets through)."""
         from ..sanitize import terminal_safe
 
+        kwargs.setdefault("markup", False)  # messages quote model and file text: never parse it as markup
         super().notify(terminal_safe(message), title=terminal_safe(title), **kwargs)
 
     def _register_themes(self, theme: str | None) -> None:

@@ -71,6 +71,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
     KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
     KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),
+    # media (ui/media/actions.py, on the app)
+    KeySpec("view-media", "o", "app.view_media", "View the cell's images / audio", "notebook", show=False),
+    KeySpec("attachments", "t", "app.attachments", "Attachments of the cell", "notebook", show=False),
+    KeySpec("export", "X", "app.export_notebook", "Export to HTML / Markdown", "notebook", show=False),
     # -- edit mode (a cell's prompt editor has focus) ---------------------------------------------------------
     KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", key_display="esc"),
     KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",

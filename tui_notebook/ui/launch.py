@@ -42,6 +42,11 @@ def launch(args: argparse.Namespace) -> int:
     if config is not None and getattr(args, "theme", None) and args.theme != config.theme:
         _persist_theme(config, args.theme)
 
+    # Before the app owns the terminal: textual-image probes it on first import (ui/media/graphics.py).
+    from .media.graphics import setup as setup_graphics
+
+    setup_graphics(getattr(args, "graphics", None) or (config.graphics if config is not None else None))
+
     from .app import TuinbApp
 
     app = TuinbApp(

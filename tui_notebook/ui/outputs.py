@@ -1,4 +1,4 @@
-"""How a cell's outputs look: text as Markdown, errors in red, media as a one-line placeholder."""
+"""How a cell's outputs look: text as Markdown, errors in red, images and audio as inline previews (``ui/media``)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ def output_widget(output: Output) -> Widget:
     if isinstance(data, OutputDataWithStringValue):
         if mime.startswith("text/") and data.kind != "file_uri":
             return Markdown(terminal_safe(data.value), classes="output-text")
+    preview = media_preview(output)
+    if preview is not None:
+        return preview
+    if isinstance(data, OutputDataWithStringValue):
         return Static(Text(media_placeholder(mime, data)), classes="output-media")
     if isinstance(data, str):
         return Static(Text(media_placeholder(mime, data)), classes="output-media")
@@ -73,6 +77,22 @@ def output_widget(output: Output) -> Widget:
     except TypeError:
         shown = repr(data)
     return Static(Text(terminal_safe(shown)), classes="output-data")
+
+
+def media_preview(output: ExecuteResult) -> Widget | None:
+    """An inline image / audio preview (ui/media) for a media output; None for anything else."""
+    from ..media.items import output_media
+
+    ref = output_media(output, output.execution_count or 0)
+    if ref is None:
+        return None
+    if ref.is_image:
+        from .media.image_preview import ImagePreview
+
+        return ImagePreview(ref, classes="output-image")
+    from .media.audio_widget import AudioPreview
+
+    return AudioPreview(ref, classes="output-audio")
 
 
 def attachment_line(attachment: Attachment) -> str:

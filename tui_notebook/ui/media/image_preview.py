@@ -1,0 +1,137 @@
+"""An inline image: a fixed-size box holding a textual-image widget, with a one-line caption.
+
+The box's size is computed before the image is decoded (from the PNG/GIF/JPEG header and the cell size), so
+nothing around it moves when the picture arrives, and scrolling never re-lays it out — that is what keeps
+sixel/kitty images from flickering (spec §2.3/2.4). Bytes are read and decoded in a thread worker: a URL
+attachment is fetched only when its preview is shown, with a timeout, and a failure leaves the link and the
+reason on screen instead of an image.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ...media.items import MediaRef, MediaUnavailable, read_media
+from ...sanitize import terminal_safe
+from . import graphics
+
+MAX_COLS = 64
+
+
+def header_size(ref: MediaRef) -> tuple[int, int] | None:
+    """(width, height) in pixels from the image header, without decoding (None when unknown)."""
+    if ref.kind != "base64":
+        return None
+    from ..outputs import media_dimensions
+
+    dims = media_dimensions(ref.mime, ref.value, ref.kind)
+    if "×" not in dims:
+        return None
+    w, h = dims.split("×")
+    return int(w), int(h)
+
+
+def box_size(pixels: tuple[int, int] | None, rows: int, max_cols: int = MAX_COLS) -> tuple[int, int]:
+    """(cols, rows) of a box ``rows`` high that shows an image of ``pixels`` at its aspect ratio."""
+    if not pixels or not pixels[0] or not pixels[1]:
+        return min(max_cols, rows * 2), rows
+    info = graphics.current() if graphics._state is not None else None  # noqa: SLF001 - no probe from here
+    cw, ch = info.cell_size if info and info.cell_size else (10, 20)
+    cols = round(rows * ch * pixels[0] / pixels[1] / cw)
+    if cols > max_cols:  # too wide: shrink rows to keep the aspect ratio
+        rows = max(2, round(rows * max_cols / cols))
+        cols = max_cols
+    return max(2, cols), rows
+
+
+def notebook_dir_of(widget: Widget) -> Path:
+    nb = getattr(widget.app, "notebook", None)
+    return nb.folder if nb is not None else Path.cwd()
+
+
+class ImagePreview(Widget):
+    DEFAULT_CSS = """
+    ImagePreview { height: auto; width: 100%; padding: 0 1; }
+    ImagePreview .image-box { background: $boost; }
+    ImagePreview .image-box > Static { color: $text-muted; width: 100%; height: 100%; content-align: center middle; }
+    ImagePreview .image-caption { color: $text-muted; height: 1; }
+    """
+
+    def __init__(self, ref: MediaRef, *, rows: int = 10, renderer: str | None = None, caption: str = "",
+                 max_cols: int = MAX_COLS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ref = ref
+        self.renderer = renderer
+        self.caption_text = caption
+        self.pixels = header_size(ref)
+        self.cols, self.rows = box_size(self.pixels, rows, max_cols)
+        self._box = Container(classes="image-box")
+        self._box.styles.width = self.cols
+        self._box.styles.height = self.rows
+        self._status = Static("loading…")
+        self.loaded: Any = None
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with self._box:
+            yield self._status
+        yield Static(self._caption(), classes="image-caption")
+
+    def _caption(self) -> Text:
+        dims = f" {self.pixels[0]}×{self.pixels[1]}" if self.pixels else ""
+        where = f" · {self.ref.value}" if self.ref.kind == "file_uri" else ""
+        label = self.caption_text or self.ref.label
+        return Text(terminal_safe(f"🖼 {label} · {self.ref.mime}{dims}{where}"), no_wrap=True, overflow="ellipsis")
+
+    def on_mount(self) -> None:
+        renderer = self.renderer or graphics.renderer_for(getattr(self.app, "graphics", None))
+        self.renderer = renderer
+        if renderer == "none":
+            self._status.update("image previews are off (--graphics none)")
+            return
+        directory = notebook_dir_of(self)
+        self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
+
+    def _load(self, directory: Path) -> None:
+        try:
+            data = read_media(self.ref, directory, timeout=10.0)
+            from PIL import Image
+
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            if image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGBA")
+        except MediaUnavailable as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - PIL: not an image, truncated file...
+            self.app.call_from_thread(self._failed, f"cannot decode the image: {exc}")
+            return
+        self.app.call_from_thread(self._show, image)
+
+    def _failed(self, reason: str) -> None:
+        self.error = reason
+        link = f"{self.ref.value}\n" if self.ref.is_url else ""
+        self._status.update(Text(terminal_safe(f"{link}{reason}"), style="italic"))
+
+    async def _show(self, image: Any) -> None:
+        cls = graphics.image_widget_class(self.renderer or "unicode")
+        if cls is None or not self.is_mounted:
+            return
+        if self.pixels is None:
+            self.pixels = image.size
+        self.loaded = image
+        widget = cls(image, classes="image")
+        widget.styles.width = "100%"
+        widget.styles.height = "100%"
+        await self._status.remove()
+        await self._box.mount(widget)
+        self.query_one(".image-caption", Static).update(self._caption())
