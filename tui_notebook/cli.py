@@ -126,7 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(_safe(message), file=sys.stderr)
+
+
+def _safe(text: str) -> str:
+    """Text from a notebook or a model, made inert for the terminal (``--json`` output keeps exact data)."""
+    from .sanitize import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _load(path: Path):  # noqa: ANN202
@@ -260,8 +267,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     else:
         for name, value in results.items():
             if len(results) > 1:
-                print(f"# {name}")
-            print(value if isinstance(value, str) else f"error: {value['error']}")
+                print(_safe(f"# {name}"))
+            print(_safe(value if isinstance(value, str) else f"error: {value['error']}"))
     return status
 
 
@@ -302,7 +309,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         elif isinstance(event, TextChunk):
             streamed.add(event.run_id)
             line_open[0] = True
-            sys.stdout.write(event.chunk)
+            sys.stdout.write(_safe(event.chunk))
             sys.stdout.flush()
         elif isinstance(event, RunWarning):
             _err(f"{event.prompt_name}: warning: {event.message}")
@@ -408,11 +415,11 @@ def _print_outputs(outputs: list, *, already_streamed: bool) -> None:
             if already_streamed:
                 sys.stdout.write("\n")
             else:
-                print(data)
+                print(_safe(data))
         elif isinstance(data, OutputDataWithStringValue):
             size = len(data.value) * 3 // 4 if data.kind == "base64" else 0
             where = data.value if data.kind == "file_uri" else f"{size:,} bytes"
-            print(f"[{output.mime_type or 'data'} output: {where}]")
+            print(_safe(f"[{output.mime_type or 'data'} output: {where}]"))
         else:
             print(json.dumps(data))
     sys.stdout.flush()

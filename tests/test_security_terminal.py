@@ -1,0 +1,263 @@
+"""Terminal control sequences from files and models are shown inert: none reaches the user's terminal.
+
+Neither Rich nor Textual removes ESC from text, so without ``tui_notebook.sanitize`` a notebook (or a model's
+answer) could write the user's clipboard (OSC 52), plant disguised links (OSC 8), move the cursor or clear the
+screen (CSI), or send device control strings (DCS). The end-to-end test runs the real ``tuinb`` in a pseudo
+terminal and reads every byte the app writes.
+
+    .venv/bin/python -m pytest tests/test_security_terminal.py -q
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui_notebook.sanitize import has_controls, safe_any, terminal_safe
+
+EVIL = {
+    "osc52": "\x1b]52;c;ZXZpbA==\x07",  # write "evil" to the clipboard
+    "osc8": "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",  # a disguised link
+    "csi": "\x1b[2J\x1b[5i\x1b[10;10H",  # clear screen, printer on, cursor move
+    "dcs": "\x1bPq#0;2;0;0;0\x1b\\",  # a sixel / device control string
+    "c1": "\x9b31m\x9d52;c;eA==\x9c",  # 8-bit CSI, OSC, ST
+    "raw": "a\x1bb\x07c\x08d\rE\x00F\x7f",  # lone ESC, BEL, backspace, CR, NUL, DEL
+}
+PAYLOAD = "".join(f" {k}:{v}" for k, v in EVIL.items())
+
+# Byte signatures of the payload: none may appear in what the app writes to the terminal.
+FORBIDDEN = {
+    "OSC 52 clipboard write": b"\x1b]52;",
+    "OSC 8 link to the evil host": b"\x1b]8;;http://evil",
+    "DCS string": b"\x1bPq",
+    "CSI clear screen": b"\x1b[2J",
+    "CSI printer on": b"\x1b[5i",
+    "8-bit CSI (UTF-8 encoded U+009B)": "\x9b".encode(),
+    "8-bit OSC (UTF-8 encoded U+009D)": "\x9d".encode(),
+}
+
+
+# -- the sanitizer itself ------------------------------------------------------------------------------------
+
+
+def test_every_kind_of_sequence_becomes_visible_and_inert():
+    for name, sequence in EVIL.items():
+        shown = terminal_safe(f"before {sequence} after")
+        assert "\x1b" not in shown, name
+        assert not has_controls(shown), name
+        assert shown.startswith("before ") and shown.endswith(" after")
+    assert terminal_safe("\x1b]52;c;x\x07") == "␛]52;c;x␇"
+    assert terminal_safe("\x9b31m") == "\\x9b31m"
+    assert terminal_safe("a\rb") == "a␍b"
+    assert terminal_safe("\x00\x7f") == "␀␡"
+
+
+def test_newlines_tabs_and_unicode_are_kept():
+    text = "line 1\n\tindented — ünïcödé 中文 🦊\nline 3"
+    assert terminal_safe(text) is text  # clean text is not even copied
+    assert terminal_safe("a\r\nb\r\n") == "a\nb\n"  # Windows line ends are line ends
+    assert safe_any(None) is None and safe_any(3) == 3 and safe_any("\x1b") == "␛"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FF), max_size=200))
+def test_no_control_survives_and_nothing_else_changes(text):
+    shown = terminal_safe(text)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown)
+    # Printable characters, newlines and tabs come through in order; every control is replaced, not dropped.
+    normal = text.replace("\r\n", "\n")
+    keep = [c for c in normal if c in "\n\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0)]
+    assert _subseq(keep, shown)
+    assert len(shown) >= len(normal)
+
+
+def _subseq(needle: list[str], haystack: str) -> bool:
+    it = iter(haystack)
+    return all(c in it for c in needle)
+
+
+def test_a_megabyte_is_cheap():
+    text = ("word " * 200 + "\x1b[31m\n") * 1000  # ~1 MB with a control sequence on every line
+    started = time.perf_counter()
+    shown = terminal_safe(text)
+    assert time.perf_counter() - started < 1.0  # milliseconds in practice; a generous bound on a busy machine
+    assert "\x1b" not in shown and shown.count("␛[31m") == 1000
+
+
+# -- `tuinb run` streams model text inert ----------------------------------------------------------------------
+
+EVIL_PARSERS = f'''
+from tui_notebook.parser_api import ModelParser, text_output
+
+PAYLOAD = {PAYLOAD!r}
+
+class Evil(ModelParser):
+    id = "Evil"
+    def run(self, request, ctx):
+        ctx.warn("WARN" + PAYLOAD)
+        ctx.stream("STREAM" + PAYLOAD)
+        ctx.stream(" more")
+        return [text_output("OUT" + PAYLOAD)]
+
+class EvilQuiet(ModelParser):
+    id = "EvilQuiet"
+    def run(self, request, ctx):
+        return [text_output("QUIET" + PAYLOAD)]
+
+def register_model_parsers(registry):
+    registry.register(Evil())
+    registry.register(EvilQuiet())
+'''
+
+
+def evil_notebook(folder: Path) -> Path:
+    doc = {
+        "name": "NAME" + PAYLOAD, "schema_version": "latest", "description": "DESC" + PAYLOAD,
+        "metadata": {"parameters": {"gp": "GLOBAL" + PAYLOAD}},
+        "prompts": [
+            {"name": "cell" + EVIL["csi"], "input": "INPUT" + PAYLOAD,
+             "metadata": {"model": {"name": "Evil", "settings": {"model": "SETTING" + PAYLOAD}},
+                          "parameters": {"lp": "LOCAL" + PAYLOAD}},
+             "outputs": [{"output_type": "execute_result", "execution_count": 0, "data": "SAVED" + PAYLOAD,
+                          "metadata": {}},
+                         {"output_type": "error", "ename": "E" + EVIL["osc52"], "evalue": "ERRVAL" + PAYLOAD,
+                          "traceback": []}]},
+            {"name": "quiet", "input": "q", "metadata": {"model": "EvilQuiet"}},
+        ],
+    }
+    path = folder / "evil.aiconfig.json"
+    path.write_text(json.dumps(doc))
+    (folder / "model_parsers.py").write_text(EVIL_PARSERS)
+    return path
+
+
+def assert_inert(data: bytes, where: str) -> None:
+    for what, signature in FORBIDDEN.items():
+        assert signature not in data, f"{what} from the notebook/model reached {where}"
+
+
+def test_tuinb_run_streams_model_text_inert(tmp_path):
+    path = evil_notebook(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "tui_notebook", "run", str(path), "--all", "--trust-parsers",
+                             "--keep-going"], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert b"\x1b" not in result.stdout and b"\x1b" not in result.stderr
+    assert_inert(result.stdout + result.stderr, "`tuinb run` output")
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert "STREAM osc52:␛]52;c;ZXZpbA==␇ osc8:␛]8;;http://evil.example/" in out  # shown, visibly, not obeyed
+    assert "QUIET osc52:␛]52;c;ZXZpbA==␇ osc8:␛]8;;http://evil.example/" in out  # a non-streamed output goes the same way
+    assert "WARN osc52:␛]52;c;ZXZpbA==␇" in err and " csi:␛[2J␛[5i" in err  # warnings on stderr too
+    assert "cell␛[2J" in err  # and the cell's name in the "── cell (model)" line
+    # --json keeps the exact data (JSON escapes the controls itself).
+    exact = subprocess.run([sys.executable, "-m", "tui_notebook", "run", str(path), "quiet", "--json",
+                            "--trust-parsers"], capture_output=True, timeout=120)
+    assert b"\x1b" not in exact.stdout
+    assert json.loads(exact.stdout)["quiet"][0]["data"] == "QUIET" + PAYLOAD
+
+
+def test_tuinb_resolve_prints_inert_text(tmp_path):
+    path = evil_notebook(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "tui_notebook", "resolve", str(path), "--trust-parsers"],
+                            capture_output=True, timeout=120)
+    assert b"\x1b" not in result.stdout and b"\x1b" not in result.stderr
+    assert "INPUT osc52:␛]52" in result.stdout.decode()
+
+
+# -- the real app in a pseudo terminal ------------------------------------------------------------------------
+
+_CSI_OR_OSC = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+
+def _plain(data: bytes) -> str:
+    """What a person would read: the app's own escape sequences stripped (for waiting on text only)."""
+    return _CSI_OR_OSC.sub(b"", data).decode("utf-8", errors="replace")
+
+
+class PtyApp:
+    """``tuinb FILE`` in a pseudo terminal; every byte it writes is kept."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        import pty
+
+        self.output = b""
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # child
+            os.chdir(cwd)
+            os.execve(sys.executable, [sys.executable, "-m", "tui_notebook", *args], env)
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+
+    def pump(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 1 << 16)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                self.output += chunk
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> None:
+        end = time.monotonic() + timeout
+        while text not in _plain(self.output):
+            if time.monotonic() > end:
+                tail = _plain(self.output)[-1500:]
+                raise AssertionError(f"timed out waiting for {text!r} on screen; last screen text:\n{tail}")
+            self.pump(0.1)
+
+    def press(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.mark.slow
+def test_real_app_shows_file_and_model_text_inert(tmp_path):
+    path = evil_notebook(tmp_path)
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "TEXTUAL_ANIMATIONS": "none"}
+    app = PtyApp([str(path), "--trust-parsers"], tmp_path, env)
+    try:
+        # First paint: notebook name, description, cell name, input, saved text output and error output.
+        app.wait_for("ERRVAL osc52:␛]52;c;ZXZpbA==␇")
+        for seen in ("NAME osc52:␛]52", "DESC osc52:␛]52", "INPUT osc52:␛]52", "SAVED osc52:␛]52", "cell␛[2J"):
+            app.wait_for(seen, timeout=20)
+        app.press("r")  # run the cell: streamed chunks, a warning notification, a new output
+        app.wait_for("OUT osc52:␛]52")
+        app.wait_for("WARN osc52:␛]52")
+        app.press("s")  # the sidebar: settings form (Input widgets) and local parameters
+        app.wait_for("SETTING osc52:␛]52")
+        app.press("g")  # the global parameters panel
+        app.wait_for("GLOBAL osc52:␛]52")
+        app.press("\x1b")
+        app.pump(0.5)
+        app.press("\r")  # edit mode: the prompt editor (TextArea) shows the raw input
+        app.pump(2.0)
+    finally:
+        app.close()
+    assert_inert(app.output, "the terminal")
+    # The only OSC the app itself sends is 22 (pointer shape); anything else came from the content.
+    oscs = set(re.findall(rb"\x1b\](\d*)", app.output))
+    assert oscs <= {b"22"}, oscs
