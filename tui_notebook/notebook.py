@@ -58,6 +58,8 @@ class DiskState:
     mtime_ns: int
     size: int
     sha256: str
+    ctime_ns: int = 0  # changes on every write, rename or utime, and no tool can set it back
+    ino: int = 0
 
 
 def _disk_state(path: Path) -> DiskState | None:
@@ -66,7 +68,7 @@ def _disk_state(path: Path) -> DiskState | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
-    return DiskState(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    return DiskState(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest(), st.st_ctime_ns, st.st_ino)
 
 
 class Notebook:
@@ -221,7 +223,9 @@ class Notebook:
             return self._disk is not None
         if self._disk is None:
             return True
-        if (st.st_mtime_ns, st.st_size) == (self._disk.mtime_ns, self._disk.size):
+        # mtime and size alone miss a same-size edit by a tool that keeps timestamps (rsync -t, cp -p).
+        if (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino) == (
+                self._disk.mtime_ns, self._disk.size, self._disk.ctime_ns, self._disk.ino):
             return False
         current = _disk_state(self.path)
         return current is None or current.sha256 != self._disk.sha256
