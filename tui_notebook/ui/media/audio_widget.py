@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from ...media.items import MediaRef, MediaUnavailable, read_media
 from ...sanitize import terminal_safe
-from .image_preview import notebook_dir_of
+from .image_preview import INLINE_SYNC_CHARS, notebook_dir_of
 
 
 class AudioPreview(Widget):
@@ -57,6 +57,16 @@ class AudioPreview(Widget):
         return Text(terminal_safe(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
 
     def on_mount(self) -> None:
+        if self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS:
+            # In memory and small: summarise now, in the cell's first frame (see ImagePreview.compose).
+            from ...media.audio_playback import audio_info
+
+            try:
+                data = read_media(self.ref, Path.cwd())
+                self._show(data, audio_info(data, self.width))
+            except (MediaUnavailable, ValueError) as exc:
+                self._failed(str(exc))
+            return
         directory = notebook_dir_of(self)
         self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
 

@@ -24,6 +24,18 @@ from ...sanitize import terminal_safe
 from . import graphics
 
 MAX_COLS = 64
+INLINE_SYNC_CHARS = 4_000_000
+"""Inline (base64) images up to this many characters (~3 MB) are decoded while the cell is built."""
+
+
+def _decode(data: bytes) -> Any:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA")
+    return image
 
 
 def header_size(ref: MediaRef) -> tuple[int, int] | None:
@@ -81,9 +93,32 @@ class ImagePreview(Widget):
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
+        self.renderer = self.renderer or graphics.renderer_for(getattr(self.app, "graphics", None))
+        image = None
+        if self.renderer != "none" and self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS:
+            # Already in memory and small: decoding takes a few ms, and drawing it in the same frame as the
+            # cell means no second layout pass (and deterministic snapshots). Files and URLs use the worker.
+            try:
+                image = _decode(read_media(self.ref, Path.cwd()))
+            except Exception as exc:  # noqa: BLE001 - shown in the box, like a worker failure
+                self.error = f"cannot decode the image: {exc}"
         with self._box:
-            yield self._status
+            if image is not None:
+                self.loaded = image
+                self.pixels = self.pixels or image.size
+                yield self._image_widget(image)
+            else:
+                if self.error:
+                    self._status.update(Text(terminal_safe(self.error), style="italic"))
+                yield self._status
         yield Static(self._caption(), classes="image-caption")
+
+    def _image_widget(self, image: Any) -> Widget:
+        cls = graphics.image_widget_class(self.renderer or "unicode")
+        widget = cls(image, classes="image")
+        widget.styles.width = "100%"
+        widget.styles.height = "100%"
+        return widget
 
     def _caption(self) -> Text:
         dims = f" {self.pixels[0]}×{self.pixels[1]}" if self.pixels else ""
@@ -92,23 +127,17 @@ class ImagePreview(Widget):
         return Text(terminal_safe(f"🖼 {label} · {self.ref.mime}{dims}{where}"), no_wrap=True, overflow="ellipsis")
 
     def on_mount(self) -> None:
-        renderer = self.renderer or graphics.renderer_for(getattr(self.app, "graphics", None))
-        self.renderer = renderer
-        if renderer == "none":
+        if self.renderer == "none":
             self._status.update("image previews are off (--graphics none)")
+            return
+        if self.loaded is not None or self.error:
             return
         directory = notebook_dir_of(self)
         self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
 
     def _load(self, directory: Path) -> None:
         try:
-            data = read_media(self.ref, directory, timeout=10.0)
-            from PIL import Image
-
-            image = Image.open(io.BytesIO(data))
-            image.load()
-            if image.mode not in ("RGB", "RGBA"):
-                image = image.convert("RGBA")
+            image = _decode(read_media(self.ref, directory, timeout=10.0))
         except MediaUnavailable as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -123,15 +152,11 @@ class ImagePreview(Widget):
         self._status.update(Text(terminal_safe(f"{link}{reason}"), style="italic"))
 
     async def _show(self, image: Any) -> None:
-        cls = graphics.image_widget_class(self.renderer or "unicode")
-        if cls is None or not self.is_mounted:
+        if self.renderer == "none" or not self.is_mounted:
             return
         if self.pixels is None:
             self.pixels = image.size
         self.loaded = image
-        widget = cls(image, classes="image")
-        widget.styles.width = "100%"
-        widget.styles.height = "100%"
         await self._status.remove()
-        await self._box.mount(widget)
+        await self._box.mount(self._image_widget(image))
         self.query_one(".image-caption", Static).update(self._caption())
