@@ -84,9 +84,9 @@ def _local_path(data: Any, notebook_dir: Path) -> Path | None:
     if parsed.scheme in ("http", "https", "data"):
         return None
     if parsed.scheme == "file":
-        import urllib.request
+        from urllib.request import url2pathname
 
-        return Path(urllib.request.url2pathname(parsed.path))
+        return Path(url2pathname(parsed.path))
     path = Path(value.strip()).expanduser()
     return path if path.is_absolute() else Path(notebook_dir) / path
 

@@ -106,11 +106,12 @@ def is_remote(environ: dict[str, str] | None = None) -> bool:
     return remote_session(env) and not env.get("PULSE_SERVER")
 
 
-def find_player(configured: str | None = None, which: Callable[[str], str | None] = shutil.which) -> list[str] | None:
+def find_player(configured: str | None = None, which: Callable[[str], str | None] | None = None) -> list[str] | None:
     """The command line (without the file) of the external player to use, or None.
 
     ``configured`` is the config's ``audio_player``: a command (``"mpv --no-video"``) or a name.
     """
+    which = which or shutil.which
     if configured:
         parts = shlex.split(configured)
         if parts and which(parts[0]):

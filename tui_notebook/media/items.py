@@ -157,9 +157,9 @@ def local_path(ref: MediaRef, notebook_dir: Path) -> Path | None:
         return None
     parsed = urllib.parse.urlparse(ref.value)
     if parsed.scheme == "file":
-        import urllib.request
+        from urllib.request import url2pathname
 
-        return Path(urllib.request.url2pathname(parsed.path))
+        return Path(url2pathname(parsed.path))
     if parsed.scheme not in ("",) and len(parsed.scheme) > 1:
         return None
     path = Path(ref.value).expanduser()
