@@ -1,0 +1,194 @@
+"""Media in the app (issue 5): inline previews with forced renderers (snapshots with halfcell and unicode), the
+media viewer (step, save as), the attachments dialog, the outside-folder confirmation, export from the app."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from fixtures.ui_app import notifications, wait_for
+from media.media_kit import media_notebook, png_bytes, wav_bytes
+
+from tui_notebook.notebook import Notebook
+from tui_notebook.parser_api import ModelParser, RunRequest, text_output
+from tui_notebook.ui.app import TuinbApp
+from tui_notebook.ui.media.attachments_screen import AttachmentsScreen
+from tui_notebook.ui.media.audio_widget import AudioPreview
+from tui_notebook.ui.media.image_preview import ImagePreview
+from tui_notebook.ui.media.image_viewer import MediaViewerScreen
+from tui_notebook.ui.media.media_dialogs import ExportChoiceScreen, PathInputScreen
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _media_app(folder: Path, graphics: str | None) -> TuinbApp:
+    path = media_notebook(folder, evil=False)
+    nb = Notebook.open(Path(path.name) if Path.cwd() == folder else path)
+    return TuinbApp(nb, graphics=graphics)
+
+
+@pytest.mark.parametrize("renderer", ["halfcell", "unicode"])
+def test_inline_previews_snapshot(snap_compare, in_tmp, renderer):
+    assert snap_compare(_media_app(in_tmp, renderer), terminal_size=(90, 40), press=["j"])
+
+
+@pytest.mark.parametrize("renderer,cls", [("halfcell", "HalfcellImage"), ("unicode", "UnicodeImage"),
+                                          ("tgp", "TGPImage")])
+async def test_forced_renderer_is_honoured(tmp_path, renderer, cls):
+    app = _media_app(tmp_path, renderer)
+    async with app.run_test(size=(90, 40)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(ImagePreview)
+        assert preview.renderer == renderer
+        assert type(preview.query_one(".image")).__name__ == cls
+        # fixed-size box computed from the PNG header before decoding: 16x8 px at 10x20 px cells, 10 rows
+        assert (preview.cols, preview.rows) == (40, 10)
+        audio = app.query_one(AudioPreview)
+        assert audio.info is not None and "0.50 s · 8,000 Hz" in str(audio._title.render())
+
+
+async def test_graphics_none_draws_no_image(tmp_path):
+    app = _media_app(tmp_path, "none")
+    async with app.run_test(size=(90, 40)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(ImagePreview)
+        assert not preview.query(".image") and "previews are off" in str(preview._status.render())
+
+
+async def test_viewer_steps_through_a_cells_media_and_saves(tmp_path):
+    path = tmp_path / "two.aiconfig.json"
+    path.write_text(json.dumps({"name": "two", "metadata": {}, "prompts": [{
+        "name": "gen", "input": "x", "metadata": {"model": "Text-to-Image"},
+        "outputs": [
+            {"output_type": "execute_result", "mime_type": "image/png", "metadata": {},
+             "data": {"kind": "base64", "value": base64.b64encode(png_bytes()).decode()}},
+            {"output_type": "execute_result", "mime_type": "audio/wav", "metadata": {},
+             "data": {"kind": "base64", "value": base64.b64encode(wav_bytes()).decode()}}]}]}))
+    app = TuinbApp(Notebook.open(path), graphics="unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, MediaViewerScreen), message="viewer")
+        viewer = app.screen
+        assert viewer.ref.is_image and viewer.query(ImagePreview)
+        await pilot.press("right")
+        await pilot.pause()
+        assert viewer.ref.is_audio and viewer.query(AudioPreview)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen), message="save dialog")
+        assert app.screen.query_one("#path").value == str(tmp_path / "gen-2.wav")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "gen-2.wav").exists(), message="saved file")
+        assert (tmp_path / "gen-2.wav").read_bytes() == wav_bytes()
+        await pilot.press("left", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "gen-1.png").exists())
+        assert (tmp_path / "gen-1.png").read_bytes() == png_bytes()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MediaViewerScreen)
+
+
+async def test_attachments_add_replace_remove(tmp_path):
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "hello.wav").write_bytes(wav_bytes())
+    path = tmp_path / "asr.aiconfig.json"
+    path.write_text(json.dumps({"name": "asr", "metadata": {}, "prompts": [
+        {"name": "asr", "input": {"attachments": []}, "metadata": {"model": "Automatic Speech Recognition"}}]}))
+    nb = Notebook.open(path)
+    app = TuinbApp(nb, graphics="unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachmentsScreen), message="attachments")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        await pilot.press(*"clips/hel")
+        await pilot.pause(0.2)
+        await pilot.press("right")  # accept the path completion
+        assert app.screen.query_one("#path").value == "clips/hello.wav"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(nb.doc.prompts[0].input.attachments), message="stored")
+        att = nb.doc.prompts[0].input.attachments[0]
+        assert (att.data.kind, att.data.value, att.mime_type) == ("file_uri", "clips/hello.wav", "audio/wav")
+        assert nb.dirty
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        await pilot.press(*"nope.wav", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachmentsScreen))
+        assert "no such file" in str(app.screen.query_one("#problem").render())
+        assert len(nb.doc.prompts[0].input.attachments) == 1
+        await pilot.press("d")
+        await pilot.pause()
+        assert nb.doc.prompts[0].input.attachments == []
+        await pilot.press("escape")
+
+
+class RemoteASR(ModelParser):
+    id = "remote-asr-test"
+    input_kind = "attachments"
+    parameterized = False
+    runs = 0
+
+    def run(self, request: RunRequest, ctx):  # noqa: ANN001, ANN201
+        RemoteASR.runs += 1
+        return [text_output("heard it")]
+
+
+async def test_outside_file_asks_before_a_remote_run(tmp_path):
+    from tui_notebook.ui.dialogs import ConfirmScreen
+
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "outside.wav").write_bytes(wav_bytes())
+    path = tmp_path / "nb" / "n.aiconfig.json"
+    path.write_text(json.dumps({"name": "n", "metadata": {}, "prompts": [
+        {"name": "asr", "input": {"attachments": [{"data": {"kind": "file_uri", "value": "../outside.wav"}}]},
+         "metadata": {"model": "remote-asr-test"}}]}))
+    nb = Notebook.open(path)
+    nb.registry.register(RemoteASR())
+    RemoteASR.runs = 0
+    app = TuinbApp(nb, graphics="unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="confirmation")
+        assert "outside.wav" in str(app.screen.message)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.runs.state(nb.doc.prompts[0]).status == "failed", message="refused")
+        assert RemoteASR.runs == 0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.runs.state(nb.doc.prompts[0]).status == "finished", message="ran")
+        assert RemoteASR.runs == 1
+        await pilot.press("r")  # remembered for this session: no second question
+        await wait_for(pilot, lambda: RemoteASR.runs == 2, message="second run")
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_export_from_the_app(tmp_path):
+    app = _media_app(tmp_path, "unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportChoiceScreen))
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        assert app.screen.query_one("#path").value == str(tmp_path / "media.html")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "media.html").exists(), message="export")
+        await wait_for(pilot, lambda: any("Exported to" in n for n in notifications(app)))
+        assert "data:image/png;base64," in (tmp_path / "media.html").read_text()
+
+
+async def test_export_is_in_the_command_palette(tmp_path):
+    from tui_notebook.ui.palette import NotebookCommands
+
+    app = _media_app(tmp_path, "unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        provider = NotebookCommands(app.screen)
+        titles = [title for title, _help, _spec in provider._commands()]
+        assert "Export to HTML / Markdown" in titles and "View the cell's images / audio" in titles
