@@ -13,7 +13,7 @@ FILTER := grep -v "^WARNING: Location 'file://" || true
 .PHONY: help install test test-fast demo sdk-venv goldens bench lock clean
 
 help:
-	@echo "make demo     open an example notebook in tuinb"
+	@echo "make demo     build tiny offline models (once) and open a notebook that uses them all"
 	@echo "make test     install pinned dependencies into $(VENV) and run the whole test suite"
 	@echo "make bench    print the benchmark table"
 	@echo "make goldens  regenerate the SDK goldens (needs $(SDK_VENV))"
@@ -49,7 +49,7 @@ test-fast: install
 	cd tests && TUINB_SKIP_ORACLE=1 ../$(BIN)/python -m pytest -q -x --rootdir=.. -c ../pyproject.toml . -m "not slow"
 
 demo: install
-	$(BIN)/tuinb examples/story.aiconfig.json
+	$(BIN)/tuinb demo
 
 goldens: sdk-venv
 	$(BIN)/python tests/oracle/make_goldens.py --sdk-python $(SDK_VENV)/bin/python
