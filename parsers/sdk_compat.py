@@ -8,7 +8,6 @@ them reports what to do instead (an OpenAI-compatible endpoint cell) rather than
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tui_notebook.document.models import (
@@ -19,7 +18,7 @@ from tui_notebook.document.models import (
     Prompt,
     PromptInput,
 )
-from tui_notebook.parser_api import ModelParser, NotRunnable, ParserError, text_template
+from tui_notebook.parser_api import ModelParser, NotRunnable, ParserError, sdk_json_dumps, text_template
 
 
 def _template_error(prompt: Prompt) -> ParserError:
@@ -80,18 +79,21 @@ class GeminiFamily(_Foreign):
     def prompt_template(self, prompt: Prompt) -> str | None:
         if isinstance(prompt.input, str):
             return prompt.input
-        contents = getattr(prompt.input, "contents", None) if hasattr(prompt.input, "contents") else None
-        if hasattr(prompt.input, "contents"):
-            if isinstance(contents, str):
-                return contents
-            if isinstance(contents, list):
-                return " ".join(contents)
-            if isinstance(contents, dict):
-                parts = contents["parts"]
-                if isinstance(parts, str):
-                    return parts
-                if isinstance(parts, list):
-                    return " ".join(parts)
+        if not isinstance(prompt.input, PromptInput):
+            raise _template_error(prompt)
+        if not hasattr(prompt.input, "contents"):
+            return None  # the SDK's method falls through without a value here
+        contents = getattr(prompt.input, "contents")
+        if isinstance(contents, str):
+            return contents
+        if isinstance(contents, list):
+            return " ".join(contents)
+        if isinstance(contents, dict):
+            parts = contents["parts"]
+            if isinstance(parts, str):
+                return parts
+            if isinstance(parts, list):
+                return " ".join(parts)
         raise _template_error(prompt)
 
     def output_text(self, output: Output | None) -> str:
@@ -128,7 +130,7 @@ class ClaudeFamily(_Foreign):
         data = output.data
         if isinstance(data, str):
             return data
-        return json.dumps(_plain(data), indent=2)
+        return sdk_json_dumps(data)
 
 
 class PaLMTextFamily(_Foreign):
@@ -154,11 +156,9 @@ class PaLMChatFamily(_Foreign):
         if _is_value(data):
             if isinstance(data.value, str):
                 return data.value
-            return json.dumps(_plain(data.value), indent=2)
-        if isinstance(data, dict):
-            # The SDK's isinstance() check against a TypedDict raises here.
-            raise ParserError("TypedDict does not support instance and class checks")
-        return ""
+            return sdk_json_dumps(data.value)
+        # The SDK then checks isinstance(data, MessageDict), a TypedDict: that check itself raises.
+        raise ParserError("TypedDict does not support instance and class checks")
 
 
 class HuggingFaceCoreTextGeneration(_Foreign):
@@ -172,15 +172,7 @@ class HuggingFaceCoreTextGeneration(_Foreign):
         data = output.data
         if isinstance(data, str):
             return data
-        return json.dumps(_plain(data), indent=2)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+        return sdk_json_dumps(data)
 
 
 OPENAI_NAMES = [

@@ -153,7 +153,7 @@ class RunContext:
 
 
 def default_output_text(output: Output | None) -> str:
-    """``{{p.output}}`` text as the Hugging Face parsers compute it (spec §4.2)."""
+    """``{{p.output}}`` text as the Hugging Face parsers compute it (spec §4.2, and their code)."""
     if output is None or isinstance(output, Error):
         return ""
     data = output.data
@@ -161,9 +161,21 @@ def default_output_text(output: Output | None) -> str:
         return data
     if isinstance(data, OutputDataWithStringValue):
         return data.value
-    if isinstance(data, OutputDataWithToolCallsValue):
-        return json.dumps(data.model_dump(mode="json"))
-    return json.dumps(data)
+    return sdk_json_dumps(data)
+
+
+def sdk_json_dumps(data: Any) -> str:
+    """``json.dumps(data, indent=2)`` as the SDK parsers call it on raw output data.
+
+    Their output models (``{kind: tool_calls}`` and the like) are not JSON serialisable there, so the SDK raises;
+    we raise the same way, so a later prompt that references this one fails exactly as it would in the SDK.
+    """
+    if hasattr(data, "model_dump"):
+        raise ParserError(f"Object of type {type(data).__name__} is not JSON serializable")
+    try:
+        return json.dumps(data, indent=2)
+    except TypeError as exc:  # e.g. a list of tool-call models
+        raise ParserError(str(exc)) from None
 
 
 def text_template(prompt: Prompt) -> str | None:
