@@ -121,8 +121,8 @@ class DalleFamily(_Foreign):
         return ""
 
 
-class ClaudeFamily(_Foreign):
-    service = "Anthropic Claude (Bedrock)"
+class _TextOrJson(_Foreign):
+    """Text as is, anything else through ``json.dumps(indent=2)`` (Claude and the SDK's core HF parser)."""
 
     def output_text(self, output: Output | None) -> str:
         if output is None or isinstance(output, Error):
@@ -131,6 +131,10 @@ class ClaudeFamily(_Foreign):
         if isinstance(data, str):
             return data
         return sdk_json_dumps(data)
+
+
+class ClaudeFamily(_TextOrJson):
+    service = "Anthropic Claude (Bedrock)"
 
 
 class PaLMTextFamily(_Foreign):
@@ -161,18 +165,10 @@ class PaLMChatFamily(_Foreign):
         raise ParserError("TypedDict does not support instance and class checks")
 
 
-class HuggingFaceCoreTextGeneration(_Foreign):
+class HuggingFaceCoreTextGeneration(_TextOrJson):
     """The SDK's own ``HuggingFaceTextGenerationParser`` rules (it is also a runnable parser: see huggingface)."""
 
     service = "Hugging Face"
-
-    def output_text(self, output: Output | None) -> str:
-        if output is None or isinstance(output, Error):
-            return ""
-        data = output.data
-        if isinstance(data, str):
-            return data
-        return sdk_json_dumps(data)
 
 
 OPENAI_NAMES = [
