@@ -83,6 +83,7 @@ class ParamsEditor(Vertical):
 
     DEFAULT_CSS = """
     ParamsEditor { height: auto; }
+    ParamsEditor #params-rows { height: auto; }
     ParamsEditor .params-help { color: $text-muted; margin-bottom: 1; }
     ParamsEditor .params-empty { color: $text-muted; }
     ParamsEditor #params-problem { color: $error; }
