@@ -93,7 +93,32 @@ def _parse_json(text: str, source: str) -> Any:
     except json.JSONDecodeError as exc:
         raise DocumentError([Problem(f"invalid JSON: {exc.msg}", source=source, line=exc.lineno, col=exc.colno)])
     except RecursionError:
-        raise DocumentError([Problem("invalid JSON: nested too deeply", source=source)])
+        line, col = _too_deep_at(text)
+        raise DocumentError([Problem("invalid JSON: nested too deeply", source=source, line=line, col=col)])
+
+
+def _too_deep_at(text: str, limit: int = 500) -> tuple[int, int]:
+    """line:col of the first bracket nested deeper than ``limit`` (outside strings); 1:1 if none is found."""
+    depth = 0
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, i) + 1
+                return line, i - (text.rfind("\n", 0, i) + 1) + 1
+        elif ch in "]}":
+            depth -= 1
+    return 1, 1
 
 
 def _parse_yaml(text: str, source: str) -> Any:
@@ -175,6 +200,9 @@ def _branch_wanted(tag: str, value: Any) -> bool:
 def _schema_problems(exc: ValidationError, data: Any, source: str, positions: dict) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[tuple[Any, ...], str]] = set()
+    # Errors of union members the value evidently did not mean; reported only if nothing else was (e.g. a
+    # list where a string or an object is expected matches no member "better" than another).
+    unwanted: dict[tuple[Any, ...], list[str]] = {}
     for err in exc.errors(include_url=False):
         path: list[Any] = []
         node: Any = data
@@ -184,6 +212,9 @@ def _schema_problems(exc: ValidationError, data: Any, source: str, positions: di
             if is_tag and not (isinstance(node, dict) and part in node):
                 if not _branch_wanted(part, node):
                     keep = False
+                    message = _message(err, node)
+                    if message not in unwanted.setdefault(tuple(path), []):
+                        unwanted[tuple(path)].append(message)
                     break
                 continue
             path.append(part)
@@ -200,6 +231,14 @@ def _schema_problems(exc: ValidationError, data: Any, source: str, positions: di
         seen.add(key)
         line, col = locate(positions, tuple(path))
         problems.append(Problem(message, source, tuple(path), line, col))
+    if not problems:
+        for path, messages in unwanted.items():
+            line, col = locate(positions, path)
+            got = {m.rpartition(", got ")[2] for m in messages}
+            if len(got) == 1 and all(m.startswith("expected ") and ", got " in m for m in messages):
+                wanted = " or ".join(m[len("expected "):].rpartition(", got ")[0] for m in messages)
+                messages = [f"expected {wanted}, got {got.pop()}"]
+            problems.append(Problem(" or ".join(messages), source, path, line, col))
     return problems or [Problem(str(exc), source)]
 
 
