@@ -1,0 +1,173 @@
+"""End to end: drive the real ``tuinb`` in tmux the way a person would.
+
+Open a NEW file, set a global parameter with ``g``, add a cell with ``b``, pick a model with ``m``, type a
+prompt that uses the parameter, run it on a tiny local GPT-2 (the real transformers pipeline, through a trusted
+``model_parsers.py`` beside the notebook that registers "Tiny GPT-2 (Local)" = the local text-generation
+parser whose default model is the tiny model's directory), save, quit. Then the saved file loads and has the
+cell, the parameter and the output, and reopening it in tuinb shows that output.
+
+Everything runs with a temporary HOME / TUINB_CONFIG_DIR / TUINB_DATA_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tui_notebook.document import Error, load_path
+
+TUINB = Path(sys.executable).with_name("tuinb")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+PARSERS = '''
+from tui_notebook.parsers.huggingface import TASKS, make_parser
+
+TINY = {tiny!r}
+
+
+def register_model_parsers(registry):
+    spec = next(s for s in TASKS if s.task == "text-generation")
+    parser = make_parser(spec, "TinyGPT2Local", local=True)
+    type(parser).default_model = TINY
+    type(parser).label = "Tiny GPT-2 (Local)"
+    run = type(parser).run
+
+    def run_short(self, request, ctx):
+        request.settings.setdefault("max_new_tokens", 8)  # the tiny model has few positions
+        return run(self, request, ctx)
+
+    type(parser).run = run_short
+    registry.register(parser, ["Tiny GPT-2 (Local)"])
+'''
+
+
+class Tmux:
+    def __init__(self, name: str, cwd: Path, env: dict[str, str]) -> None:
+        self.name = name
+        self.socket = ["tmux", "-L", name]  # our own tmux server: nobody else's sessions or options
+        self.cwd = cwd
+        self.env = env
+
+    def start(self, *args: str) -> None:
+        exports = " ".join(f"{k}={v}" for k, v in self.env.items())
+        command = f"cd {self.cwd} && env -u COLUMNS -u LINES {exports} {TUINB} {' '.join(args)}; sleep 600"
+        subprocess.run([*self.socket, "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.socket, "-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
+                        command], check=True)
+        subprocess.run([*self.socket, "resize-window", "-t", self.name, "-x", "120", "-y", "40"], capture_output=True)
+
+    def screen(self) -> str:
+        return subprocess.run([*self.socket, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str, pause: float = 0.25) -> None:
+        for key in keys:
+            subprocess.run([*self.socket, "send-keys", "-t", self.name, key], check=True)
+            time.sleep(pause)
+
+    def type(self, text: str, pause: float = 0.3) -> None:
+        subprocess.run([*self.socket, "send-keys", "-t", self.name, "-l", text], check=True)
+        time.sleep(pause)
+
+    def wait(self, text: str, timeout: float = 20.0, gone: bool = False) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if (text in screen) != gone:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{'still' if gone else 'never'} saw {text!r} on screen:\n{self.screen()}")
+
+    def kill(self) -> None:
+        subprocess.run([*self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def person(tmp_path, tiny_text_generation):
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "model_parsers.py").write_text(PARSERS.format(tiny=str(tiny_text_generation)))
+    env = {
+        "HOME": str(home),
+        "TUINB_CONFIG_DIR": str(home / "config"),
+        "TUINB_DATA_DIR": str(home / "data"),
+        "TUINB_CACHE_DIR": str(home / "cache"),
+        "HF_HUB_OFFLINE": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "TERM": "xterm-256color",
+    }
+    session = Tmux(f"tuinb-e2e-{os.getpid()}", work, env)
+    yield session
+    session.kill()
+
+
+def test_new_notebook_parameter_local_model_save_reopen(person):
+    path = person.cwd / "story.aiconfig.json"
+    assert not path.exists()
+    person.start("story.aiconfig.json", "--trust-parsers")
+    person.wait("no cells yet")
+
+    # A global parameter: g, name, tab, value, enter, escape.
+    person.keys("g")
+    person.wait("Global parameters")
+    time.sleep(0.6)  # a person looks at the dialog before typing (its input takes focus after the first paint)
+    person.type("who", pause=0.6)
+    person.keys("Tab", pause=0.6)
+    person.type("world", pause=0.6)
+    person.keys("Enter", pause=0.6)
+    screen = person.wait("world")
+    assert "whoworld" not in screen and "new name" in screen  # added: the entry row is empty again
+    person.keys("Escape")
+    person.wait("Global parameters", gone=True)
+
+    # A cell, its model, its prompt.
+    person.keys("b")
+    person.wait("prompt_1")
+    person.keys("m")
+    person.wait("Choose a model")
+    person.type("Tiny GPT-2")
+    person.keys("Enter")
+    person.wait("Choose a model", gone=True)
+    person.wait("prompt_1  Tiny GPT-2 (Local)")
+    person.keys("Enter")
+    person.type("Hello {{who}}")
+    person.keys("Escape")
+    person.wait("Hello {{who}}")
+
+    # Run it: status goes to done and the generated text (which starts with the resolved prompt) shows.
+    person.keys("r")
+    person.wait("● done", timeout=90)
+    person.wait("Hello world")
+
+    person.keys("C-s")
+    person.wait("story.aiconfig.json (new file)", gone=True)  # saved: no longer a new file, no dirty dot
+    assert path.exists() and "story ●" not in person.screen()
+    person.keys("C-q")
+    person.wait("story.aiconfig.json", gone=True, timeout=10)  # quit without asking (nothing unsaved)
+
+    doc = load_path(path).doc
+    assert doc.metadata.parameters == {"who": "world"}
+    assert [p.name for p in doc.prompts] == ["prompt_1"]
+    prompt = doc.prompts[0]
+    assert prompt.input == "Hello {{who}}"
+    assert prompt.metadata.model == "Tiny GPT-2 (Local)"
+    assert prompt.outputs and not isinstance(prompt.outputs[0], Error)
+    generated = prompt.outputs[0].data
+    assert isinstance(generated, str) and generated.startswith("Hello world")
+
+    # The saved file opens in tuinb again and shows the cell and its output.
+    person.start("story.aiconfig.json", "--read-only")
+    person.wait("prompt_1")
+    screen = person.wait("Hello world")  # the stored output, drawn as Markdown
+    assert "Hello {{who}}" in screen and "[read-only]" in screen
