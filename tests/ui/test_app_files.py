@@ -233,3 +233,28 @@ async def test_global_params_and_sidebar_open(make_app):
         await pilot.press("s")
         await pilot.pause()
         assert not sidebar.display
+
+
+def test_starting_the_ui_imports_no_ml_stack(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import asyncio, sys
+        from tui_notebook.notebook import Notebook
+        from tui_notebook.ui.app import TuinbApp
+
+        async def main():
+            app = TuinbApp(Notebook.open({str(tmp_path / 'x.aiconfig.json')!r}))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.press("b", "j", "question_mark")
+                await pilot.pause()
+        asyncio.run(main())
+        heavy = [m for m in ("torch", "transformers", "diffusers", "sounddevice", "huggingface_hub.inference._client")
+                 if m in sys.modules]
+        print(heavy)
+        sys.exit(1 if heavy else 0)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
