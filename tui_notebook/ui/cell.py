@@ -20,7 +20,7 @@ from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
 from .editor import PromptEditor, highlight_templates
-from .outputs import attachment_line, output_widget
+from .outputs import attachment_line, display_text, output_widget
 
 if TYPE_CHECKING:
     from .notebook_view import NotebookView
@@ -149,7 +149,7 @@ class Cell(Widget):
         streaming = run.status == "running" and bool(run.text)
         self._stream.display = streaming
         if streaming:
-            self._stream.update(Text(terminal_safe(run.text)))
+            self._stream.update(Text(display_text(run.text, tail=True)))
 
     def on_click(self) -> None:
         index = self.view.index_of(self.prompt)

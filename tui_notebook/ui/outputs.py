@@ -13,6 +13,23 @@ from ..document import Attachment, Error, ExecuteResult, Output, OutputDataWithS
 from ..sanitize import terminal_safe
 
 
+DISPLAY_LIMIT = 20_000
+"""Characters of one text output drawn in the cell. A model can answer with megabytes; laying that out on
+every key press would freeze the UI, so the cell shows the start and says how much more there is (the whole
+text stays in the notebook, in ``{{cell.output}}`` and in the saved file)."""
+
+
+def display_text(text: str, *, tail: bool = False) -> str:
+    """``text`` cut to :data:`DISPLAY_LIMIT` characters (its end when ``tail``), made terminal-safe."""
+    if len(text) > DISPLAY_LIMIT:
+        hidden = len(text) - DISPLAY_LIMIT
+        if tail:
+            text = f"… ({hidden:,} earlier characters not shown)\n" + text[-DISPLAY_LIMIT:]
+        else:
+            text = text[:DISPLAY_LIMIT] + f"\n\n… ({hidden:,} more characters not shown; the full output is kept)"
+    return terminal_safe(text)
+
+
 def media_dimensions(mime: str, value: str, kind: str) -> str:
     """``512×512`` for PNG/GIF/JPEG base64 data (header only, no image library); ``''`` when unknown."""
     if kind != "base64" or not mime.startswith("image/"):
@@ -59,10 +76,10 @@ def output_widget(output: Output) -> Widget:
     data = output.data
     mime = output.mime_type or ""
     if isinstance(data, str) and (not mime or mime.startswith("text/")):
-        return Markdown(terminal_safe(data), classes="output-text")
+        return Markdown(display_text(data), classes="output-text")
     if isinstance(data, OutputDataWithStringValue):
         if mime.startswith("text/") and data.kind != "file_uri":
-            return Markdown(terminal_safe(data.value), classes="output-text")
+            return Markdown(display_text(data.value), classes="output-text")
     preview = media_preview(output)
     if preview is not None:
         return preview
