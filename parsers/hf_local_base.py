@@ -37,7 +37,7 @@ class LocalParser(ModelParser):
         if settings.get("trust_remote_code") and not request.options.allow_trust_remote_code:
             raise NotRunnable(
                 f"{self.label}: settings.trust_remote_code is true, which would run Python code downloaded with the "
-                "model; tuinb refuses that unless you allow it explicitly (--allow-trust-remote-code)")
+                "model; tuinb refuses that unless you allow it explicitly (tuinb --allow-remote-code)")
         if "use_auth_token" in settings:
             ctx.warn("settings.use_auth_token is ignored: tokens come from HF_TOKEN or `hf auth login`")
         return settings
