@@ -40,5 +40,5 @@ async def test_tiny_local_model_run_streams_and_stores_output(tmp_path, tiny_tex
         assert outputs[0].data.startswith("Hello world")
         assert log.of_type(RunStarted) and log.of_type(TextChunk)  # it streamed
         assert "done" in str(app.view.current_cell().header_text())
-        await wait_for(pilot, lambda: "Hello world" in "".join(m.source for m in app.view.current_cell().query("Markdown")),
+        await wait_for(pilot, lambda: "Hello world" in "".join(m.source for m in app.view.current_cell().query(".output-text")),
                        message="output drawn")

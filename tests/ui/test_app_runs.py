@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.ui_app import GatedParser, notifications, wait_for
-from textual.widgets import Markdown
+from tui_notebook.ui.outputs import TextOutput
 
 from tui_notebook.document import Error
 
@@ -13,7 +13,7 @@ def output_texts(app, index: int) -> list[str]:  # noqa: ANN001
 
 
 def markdown_sources(cell) -> list[str]:  # noqa: ANN001
-    return [m.source for m in cell.query(Markdown)]
+    return [m.source for m in cell.query(TextOutput)]
 
 
 async def test_run_streams_text_then_shows_final_output(make_app):

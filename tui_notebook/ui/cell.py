@@ -20,6 +20,7 @@ from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
 from .editor import PromptEditor, highlight_templates
+from .live_text import LiveText
 from .outputs import attachment_line, display_text, output_widget
 
 if TYPE_CHECKING:
@@ -73,11 +74,11 @@ class Cell(Widget):
         self.prompt = prompt
         self.editing = False
         self._outputs_sig: tuple | None = None
-        self._header = Static(classes="cell-header")
+        self._header = LiveText(classes="cell-header")
         self._input = Static(classes="cell-input")
         self._attachments = Static(classes="cell-attachments")
         self._outputs = Vertical(classes="cell-outputs")
-        self._stream = Static(classes="cell-stream")
+        self._stream = LiveText(classes="cell-stream")
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
 
@@ -122,7 +123,7 @@ class Cell(Widget):
         return text
 
     def refresh_header(self) -> None:
-        self._header.update(self.header_text())
+        self._header.set_text(self.header_text())
 
     def refresh_cell(self) -> None:
         prompt = self.prompt
@@ -149,7 +150,7 @@ class Cell(Widget):
         streaming = run.status == "running" and bool(run.text)
         self._stream.display = streaming
         if streaming:
-            self._stream.update(Text(display_text(run.text, tail=True)))
+            self._stream.set_text(Text(display_text(run.text, tail=True)))
 
     def on_click(self) -> None:
         index = self.view.index_of(self.prompt)

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Markdown, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from ..sanitize import terminal_safe
+from .live_text import LiveText
+from .outputs import TextOutput
 
 if TYPE_CHECKING:
     from ..notebook import Notebook
@@ -46,8 +48,8 @@ class NotebookHeader(Vertical):
         self.notebook = notebook
         self._running_count = running
         self.read_only = read_only
-        self._title = Static(classes="title")
-        self._description = Markdown(classes="description")
+        self._title = LiveText(classes="title")
+        self._description = TextOutput("", classes="description")
         self._shown_description: str | None = None
         self._editor: Input | TextArea | None = None
 
@@ -74,12 +76,13 @@ class NotebookHeader(Vertical):
         return text
 
     def refresh_header(self) -> None:
-        self._title.update(self.title_text())
+        self._title.set_text(self.title_text())
         description = self.notebook.doc.description or ""
         if description != self._shown_description:
             self._shown_description = description
             self._description.display = bool(description.strip())
-            self._description.update(terminal_safe(description))
+            self._description.source = terminal_safe(description)
+            self._description.refresh(layout=True)
 
     # -- inline edits -----------------------------------------------------------------------------------------------
 

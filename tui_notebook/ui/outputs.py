@@ -7,7 +7,7 @@ import struct
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from ..document import Attachment, Error, ExecuteResult, Output, OutputDataWithStringValue
 from ..sanitize import terminal_safe
@@ -68,6 +68,24 @@ def media_placeholder(mime: str | None, data: OutputDataWithStringValue | str) -
     return terminal_safe(f"[{mime}]")
 
 
+class TextOutput(Static):
+    """A text output drawn as Markdown.
+
+    One widget rendering a Rich Markdown renderable, not Textual's ``Markdown`` widget: that one builds a
+    child widget per block (each styled by CSS), which made opening a notebook full of answers slow.
+    """
+
+    def __init__(self, source: str, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.source = source
+        """The (already terminal-safe) text shown."""
+
+    def render(self):  # noqa: ANN201 - a Rich renderable
+        from rich.markdown import Markdown  # markdown-it loads on the first text output, not at start-up
+
+        return Markdown(self.source)
+
+
 def output_widget(output: Output) -> Widget:
     if isinstance(output, Error):
         text = Text.assemble(("Error", "bold"), terminal_safe(f" {output.ename}: "), terminal_safe(output.evalue))
@@ -76,10 +94,10 @@ def output_widget(output: Output) -> Widget:
     data = output.data
     mime = output.mime_type or ""
     if isinstance(data, str) and (not mime or mime.startswith("text/")):
-        return Markdown(display_text(data), classes="output-text")
+        return TextOutput(display_text(data), classes="output-text")
     if isinstance(data, OutputDataWithStringValue):
         if mime.startswith("text/") and data.kind != "file_uri":
-            return Markdown(display_text(data.value), classes="output-text")
+            return TextOutput(display_text(data.value), classes="output-text")
     preview = media_preview(output)
     if preview is not None:
         return preview
