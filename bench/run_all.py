@@ -111,7 +111,7 @@ def parse(script: str, output: str) -> list[tuple[str, str, str]]:
         if not target:
             target = next((t for pattern, t in TARGETS if pattern.search(name.strip())), "")
         target = target.replace("<=", "≤").replace(">=", "≥")
-        rows.append((indent + name.strip(), re.sub(r"\s{2,}", " ", result.strip()), target))
+        rows.append((indent + name.strip().rstrip(":"), re.sub(r"\s{2,}", " ", result.strip()), target))
     return rows
 
 
