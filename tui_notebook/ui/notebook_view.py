@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from ..notebook import Notebook
     from .runs import RunController
 
-FULL_LIMIT = 60
-RADIUS = 10
-MARGIN = 4
+FULL_LIMIT = 30
+RADIUS = 7
+MARGIN = 3
 CHUNK = 100
 COMMIT_DELAY = 0.4
 
