@@ -25,7 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TUINB = Path(sys.executable).with_name("tuinb")
-EXAMPLE = Path("/work/shared/corpus/aiconfig/main__gradio-notebook__example.aiconfig.json")
+EXAMPLE = next((p for p in (ROOT.parent / "shared" / "corpus" / "aiconfig" / "main__gradio-notebook__example.aiconfig.json",
+                             Path("/work/shared/corpus/aiconfig/main__gradio-notebook__example.aiconfig.json"))
+                if p.exists()), Path("main__gradio-notebook__example.aiconfig.json"))
 SOCKET = f"tuinb-bench-{os.getpid()}"
 
 

@@ -15,8 +15,7 @@ from fixtures.ui_app import EchoParser, open_notebook, write_notebook
 from tui_notebook.notebook import Notebook
 from tui_notebook.ui.app import TuinbApp
 
-EXAMPLE = Path("/work/shared/corpus/aiconfig/main__gradio-notebook__example.aiconfig.json")
-REPO_EXAMPLE = Path(__file__).resolve().parents[2] / "examples"
+from corpus_locator import corpus_dir
 
 
 @pytest.fixture
@@ -26,12 +25,8 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 def _example_file() -> Path:
-    if EXAMPLE.exists():
-        return EXAMPLE
-    found = sorted(REPO_EXAMPLE.glob("*.aiconfig.json")) if REPO_EXAMPLE.exists() else []
-    if not found:
-        pytest.fail("no example notebook found for the snapshot")
-    return found[0]
+    """The Gradio example from the shared corpus (found beside the clone in CI; fails loudly if missing)."""
+    return corpus_dir() / "main__gradio-notebook__example.aiconfig.json"
 
 
 def _small_app() -> TuinbApp:
