@@ -10,6 +10,7 @@ shapeless and AIConfig-shaped. Set HYPOTHESIS_PROFILE=long for a longer run.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -97,7 +98,7 @@ def _without_defaults(node: Any) -> Any:
 _WEIRD_VALUES = st.sampled_from([
     None, True, 0, -1, 10 ** 400, -(10 ** 400), 1e308, 1.5, "", "x", "\ud800", "\udfff\ud800", "{{", "}}", [], {},
     [None], {"": None}, float("nan"), float("inf"), float("-inf"), "\x00\x1b[31m", "💥" * 10,
-])
+]).map(copy.deepcopy)  # a fresh [] / {} each time: never the same object in two places (or inside itself)
 
 
 def _containers(node: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
