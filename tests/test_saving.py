@@ -130,3 +130,20 @@ def test_dirty_tracking_and_listeners(tmp_path):
     assert seen == [1]
     nb.save()
     assert not nb.dirty
+
+
+def test_leftovers_of_an_interrupted_save_are_cleaned_up(tmp_path):
+    target = tmp_path / "n.aiconfig.json"
+    target.write_text("{}")
+    old = tmp_path / ".n.aiconfig.json.abc123.tmp"
+    old.write_text("half a file")
+    recent = tmp_path / ".n.aiconfig.json.def456.tmp"
+    recent.write_text("another save in progress")
+    other = tmp_path / ".other.json.xyz.tmp"
+    other.write_text("not ours")
+    stale = time.time() - 3600
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    atomic_write_text(target, "new")
+    assert not old.exists()
+    assert recent.exists() and other.exists()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
+
+STALE_TEMP_SECONDS = 600
+"""A temp file this old beside the target was left by a save that died (kill -9, power loss): remove it."""
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
@@ -24,6 +28,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None
+    _remove_stale_temps(folder, target.name)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -43,6 +48,21 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             pass
         raise
     _fsync_dir(folder)
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Delete leftovers of earlier interrupted saves of ``name``; recent ones may belong to a save in progress."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        leftovers = list(folder.glob(f".{name}.*.tmp"))
+    except OSError:
+        return
+    for path in leftovers:
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _fsync_dir(folder: Path) -> None:
