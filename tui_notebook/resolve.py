@@ -153,6 +153,7 @@ def _resolve_with_refs(
         raise ResolveError(str(exc)) from None
     if template is None:
         raise ResolveError(f"prompt {prompt.name!r} has no text template (its input is attachments)")
+    earlier_names = set(context)
     context.update(doc.metadata.parameters or {})
     if prompt.metadata is not None and prompt.metadata.parameters:
         context.update(prompt.metadata.parameters)
@@ -163,7 +164,8 @@ def _resolve_with_refs(
     except TemplateError as exc:
         raise ResolveError(f"prompt {prompt.name!r}: template error: {exc}") from None
     names = sorted(template_variables(template))
-    earlier = [n for n in names if any(p.name == n for p in doc.prompts[:index])] if names else []
+    # `context` started as the earlier prompts' references, so a name is an earlier prompt iff it was there.
+    earlier = [n for n in names if n in earlier_names] if names else []
     return Resolution(
         prompt_name=prompt.name,
         template=template,
