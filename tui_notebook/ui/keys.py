@@ -136,3 +136,20 @@ class ChordState:
 
     def reset(self) -> None:
         self.pending = None
+
+
+def markdown_table() -> str:
+    """The default keys as a Markdown table (README's "Keys" section is this text; a test keeps them equal)."""
+    titles = {"notebook": "command mode", "editor": "edit mode", "app": "everywhere"}
+    lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
+    for scope in ("notebook", "editor", "app"):
+        for spec in KEYS:
+            if spec.scope == scope:
+                keys = chord_display(spec, {}).replace("|", "\\|")
+                lines.append(f"| `{keys}` | {spec.description} | `{spec.id}` | {titles[scope]} |")
+    lines.append("| `^p` | Command palette (every action by name) | — | everywhere |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m tui_notebook.ui.keys > keys.md
+    print(markdown_table())
