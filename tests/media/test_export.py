@@ -91,7 +91,7 @@ def test_html_export_shows_the_image_in_headless_chromium(tmp_path):
     subprocess.run(cmd, capture_output=True, timeout=120)
     assert shot.exists(), "chromium wrote no screenshot"
     image = Image.open(shot).convert("RGB")
-    pixels = list(image.getdata())
+    pixels = list(image.get_flattened_data())
     # The exported PNG is a red→ gradient with blue rows on a white page; a blank or text-only page has no
     # strongly red-and-blue pixels at all.
     coloured = sum(1 for r, g, b in pixels if g < 90 and (r > 150 or b > 150))
