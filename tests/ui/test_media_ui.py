@@ -192,3 +192,36 @@ async def test_export_is_in_the_command_palette(tmp_path):
         provider = NotebookCommands(app.screen)
         titles = [title for title, _help, _spec in provider._commands()]
         assert "Export to HTML / Markdown" in titles and "View the cell's images / audio" in titles
+
+
+async def test_attachments_preview_inline_and_urls_are_never_fetched_by_opening(tmp_path, monkeypatch):
+    import tui_notebook.media.items as items
+
+    fetched = []
+    real_read = items.read_media
+
+    def spy(ref, *args, **kwargs):
+        fetched.append(ref.value)
+        return real_read(ref, *args, **kwargs)
+
+    monkeypatch.setattr(items, "read_media", spy)
+    monkeypatch.setattr("tui_notebook.ui.media.image_preview.read_media", spy)
+    png = base64.b64encode(png_bytes()).decode()
+    doc = {"name": "att", "metadata": {}, "prompts": [{
+        "name": "caption", "metadata": {"model": "Image-to-Text"},
+        "input": {"attachments": [
+            {"data": {"kind": "base64", "value": png}, "mime_type": "image/png"},
+            {"data": {"kind": "file_uri", "value": "https://example.invalid/remote.png"}, "mime_type": "image/png"},
+            {"data": {"kind": "file_uri", "value": "notes.txt"}, "mime_type": "text/plain"},
+        ]}}]}
+    path = tmp_path / "att.aiconfig.json"
+    path.write_text(json.dumps(doc))
+    app = TuinbApp(Notebook.open(path), graphics="unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        [preview] = list(app.query(".attachment-image"))
+        assert preview.loaded is not None  # inline data: drawn in the cell
+        remote, other = [str(w.render()) for w in app.query(".attachment-line")]
+        assert "https://example.invalid/remote.png" in remote and "press o to fetch" in remote
+        assert "https://example.invalid/remote.png" not in fetched  # opening the notebook made no request
+        assert "notes.txt" in other

@@ -21,7 +21,7 @@ from ..registry import model_settings
 from ..sanitize import terminal_safe
 from .editor import PromptEditor, highlight_templates
 from .live_text import LiveText
-from .outputs import attachment_line, display_text, output_widget
+from .outputs import attachment_widget, display_text, output_widget
 
 if TYPE_CHECKING:
     from .notebook_view import NotebookView
@@ -56,7 +56,8 @@ class Cell(Widget):
     Cell .cell-header { height: 1; color: $text-muted; }
     Cell.-current .cell-header { color: $text; }
     Cell .cell-input { padding: 0 1; background: $surface; }
-    Cell .cell-attachments { color: $text-muted; padding: 0 1; }
+    Cell .cell-attachments { color: $text-muted; height: auto; }
+    Cell .cell-attachments .attachment-line { padding: 0 1; }
     Cell .cell-outputs { height: auto; }
     Cell .cell-outputs.-filled { border-top: dashed $primary 40%; }
     Cell .cell-stream { padding: 0 1; color: $text; }
@@ -76,7 +77,8 @@ class Cell(Widget):
         self._outputs_sig: tuple | None = None
         self._header = LiveText(classes="cell-header")
         self._input = Static(classes="cell-input")
-        self._attachments = Static(classes="cell-attachments")
+        self._attachments = Vertical(classes="cell-attachments")
+        self._attachments_sig: tuple | None = None
         self._outputs = Vertical(classes="cell-outputs")
         self._stream = LiveText(classes="cell-stream")
         self._editor: PromptEditor | None = None
@@ -131,10 +133,14 @@ class Cell(Widget):
         if not self.editing:
             content = terminal_safe(input_text(prompt))
             self._input.update(highlight_templates(content) if content else Text("(empty prompt)", style="dim"))
-        attachments = prompt.input.attachments if isinstance(prompt.input, PromptInput) else None
+        attachments = list(prompt.input.attachments or []) if isinstance(prompt.input, PromptInput) else []
         self._attachments.display = bool(attachments)
-        if attachments:
-            self._attachments.update(Text("\n".join(attachment_line(a) for a in attachments)))
+        att_signature = tuple((id(a), repr(a.data)[:200]) for a in attachments)
+        if att_signature != self._attachments_sig:
+            self._attachments_sig = att_signature
+            self._attachments.remove_children()
+            if attachments:
+                self._attachments.mount_all([attachment_widget(a, i) for i, a in enumerate(attachments)])
         outputs = list(prompt.outputs or [])
         signature = tuple(id(o) for o in outputs)
         if signature != self._outputs_sig:

@@ -121,6 +121,8 @@ def media_preview(output: ExecuteResult) -> Widget | None:
     ref = output_media(output, output.execution_count or 0)
     if ref is None:
         return None
+    if ref.is_url:
+        return Static(_remote_media_line(ref, f"output {ref.index + 1}"), classes="output-media")
     if ref.is_image:
         from .media.image_preview import ImagePreview
 
@@ -128,6 +130,33 @@ def media_preview(output: ExecuteResult) -> Widget | None:
     from .media.audio_widget import AudioPreview
 
     return AudioPreview(ref, classes="output-audio")
+
+
+def _remote_media_line(ref, label: str) -> Text:  # noqa: ANN001 - a media.items.MediaRef
+    """A remote image/audio as a link: opening a notebook never fetches anything (see ImagePreview)."""
+    from .media.image_preview import NOT_FETCHED
+
+    icon = "🖼" if ref.is_image else "♪"
+    return Text.assemble(terminal_safe(f"{icon} {label} · {ref.mime} · "), (terminal_safe(ref.value), "underline"),
+                         (f"  ({NOT_FETCHED})", "dim italic"))
+
+
+def attachment_widget(attachment: Attachment, index: int) -> Widget:
+    """An input attachment, previewed like an output: images and audio inline, anything else as a line."""
+    from ..media.items import attachment_media
+
+    ref = attachment_media(attachment, index)
+    if ref is not None and ref.is_url and (ref.is_image or ref.is_audio):
+        return Static(_remote_media_line(ref, f"📎 attachment {index + 1}"), classes="attachment-line")
+    if ref is not None and ref.is_image:
+        from .media.image_preview import ImagePreview
+
+        return ImagePreview(ref, rows=6, caption=f"📎 attachment {index + 1}", classes="attachment-image")
+    if ref is not None and ref.is_audio:
+        from .media.audio_widget import AudioPreview
+
+        return AudioPreview(ref, caption=f"📎 attachment {index + 1}", classes="attachment-audio")
+    return Static(Text(attachment_line(attachment)), classes="attachment-line")
 
 
 def attachment_line(attachment: Attachment) -> str:

@@ -67,6 +67,11 @@ class AudioPreview(Widget):
             except (MediaUnavailable, ValueError) as exc:
                 self._failed(str(exc))
             return
+        if self.ref.is_url:
+            from .image_preview import NOT_FETCHED  # the same rule as images: no request without asking
+
+            self._failed(NOT_FETCHED)
+            return
         directory = notebook_dir_of(self)
         self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
 

@@ -24,6 +24,7 @@ from ...sanitize import terminal_safe
 from . import graphics
 
 MAX_COLS = 64
+NOT_FETCHED = "not fetched automatically: press o to fetch and view it"
 INLINE_SYNC_CHARS = 4_000_000
 """Inline (base64) images up to this many characters (~3 MB) are decoded while the cell is built."""
 
@@ -131,6 +132,11 @@ class ImagePreview(Widget):
             self._status.update("image previews are off (--graphics none)")
             return
         if self.loaded is not None or self.error:
+            return
+        if self.ref.is_url:
+            # Opening a notebook never makes requests by itself: a remote image could be a tracking pixel,
+            # and over SSH or offline it would only wait. The viewer (`o`) fetches it when asked.
+            self._status.update(Text(terminal_safe(f"{self.ref.value}\n{NOT_FETCHED}"), style="italic"))
             return
         directory = notebook_dir_of(self)
         self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
