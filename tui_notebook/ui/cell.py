@@ -132,7 +132,12 @@ class Cell(Widget):
         self.refresh_header()
         if not self.editing:
             content = terminal_safe(input_text(prompt))
-            self._input.update(highlight_templates(content) if content else Text("(empty prompt)", style="dim"))
+            if content:
+                self._input.update(highlight_templates(content))
+            elif isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None:
+                self._input.update(Text("(input: the attachments below · t to edit them)", style="dim"))
+            else:
+                self._input.update(Text("(empty prompt)", style="dim"))
         attachments = list(prompt.input.attachments or []) if isinstance(prompt.input, PromptInput) else []
         self._attachments.display = bool(attachments)
         att_signature = tuple((id(a), repr(a.data)[:200]) for a in attachments)
