@@ -219,10 +219,10 @@ def _as_wav(audio: bytes) -> tuple[bytes, str]:
         return audio, mime
 
 
-class RemoteSpeechRecognition(RemoteParser):
-    task = "automatic-speech-recognition"
+class _RemoteAttachmentParser(RemoteParser):
+    """One request per attachment (ASR, image-to-text), one text output each, in attachment order."""
+
     input_kind = "attachments"
-    accepts = ("audio/",)
     parameterized = False
     schema_props = {}
 
@@ -232,29 +232,31 @@ class RemoteSpeechRecognition(RemoteParser):
             blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
             # Raw bytes carry no file name, so tell the server the format.
             client.headers["Content-Type"] = blob.mime_type
-            result = self.retrying(lambda: client.automatic_speech_recognition(blob.data, model=model),
-                                   ctx, settings, model)
-            chunks = getattr(result, "chunks", None)
-            metadata = {"chunks": json_safe(chunks)} if chunks else {}
-            outputs.append(text_output(result.text, index, metadata))
+            outputs.append(self.call_one(client, blob, settings, ctx, model, index))
         return outputs
 
+    def call_one(self, client, blob, settings, ctx, model, index):  # noqa: ANN001, ANN201
+        raise NotImplementedError
 
-class RemoteImageToText(RemoteParser):
+
+class RemoteSpeechRecognition(_RemoteAttachmentParser):
+    task = "automatic-speech-recognition"
+    accepts = ("audio/",)
+
+    def call_one(self, client, blob, settings, ctx, model, index):  # noqa: ANN001, ANN201
+        result = self.retrying(lambda: client.automatic_speech_recognition(blob.data, model=model),
+                               ctx, settings, model)
+        chunks = getattr(result, "chunks", None)
+        return text_output(result.text, index, {"chunks": json_safe(chunks)} if chunks else {})
+
+
+class RemoteImageToText(_RemoteAttachmentParser):
     task = "image-to-text"
-    input_kind = "attachments"
     accepts = ("image/",)
-    parameterized = False
-    schema_props = {}
 
-    def call(self, client, request, settings, ctx, model):  # noqa: ANN001
-        outputs = []
-        for index, attachment in enumerate(attachments_of(request.attachments, self.accepts, self.label)):
-            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
-            client.headers["Content-Type"] = blob.mime_type
-            result = self.retrying(lambda: client.image_to_text(blob.data, model=model), ctx, settings, model)
-            outputs.append(text_output(result.generated_text, index))
-        return outputs
+    def call_one(self, client, blob, settings, ctx, model, index):  # noqa: ANN001, ANN201
+        result = self.retrying(lambda: client.image_to_text(blob.data, model=model), ctx, settings, model)
+        return text_output(result.generated_text, index)
 
 
 class RemoteConversational(RemoteParser):
