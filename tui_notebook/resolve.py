@@ -108,14 +108,18 @@ def resolve_all(
     results: list[Resolution | ResolveError] = []
     refs: dict[str, Any] = {}
     ref_error: ResolveError | None = None  # once an earlier prompt cannot be referenced, later ones fail too
+    # The SDK collects references up to the *first* prompt bearing a name, so a name that appears again needs
+    # the references as they were at its first appearance; only those (rare) names keep a snapshot.
+    seen: set[str] = set()
+    repeated = {p.name for p in doc.prompts if p.name in seen or seen.add(p.name)}
     first_seen: dict[str, tuple[dict[str, Any], ResolveError | None]] = {}
     for index, prompt in enumerate(doc.prompts):
         if prompt.name in first_seen:
-            # The SDK collects references up to the *first* prompt bearing this name.
             view, error = first_seen[prompt.name]
         else:
             view, error = refs, ref_error
-            first_seen[prompt.name] = (dict(refs), ref_error)
+            if prompt.name in repeated:
+                first_seen[prompt.name] = (dict(refs), ref_error)
         if error is not None:
             results.append(error)
         else:
