@@ -25,3 +25,13 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TUINB_CACHE_DIR", str(base / "cache"))
     for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _image_widgets_loaded():
+    """Deterministic screens: textual-image (and numpy) are loaded before any app starts, so images and
+    waveforms are drawn in their cell's first frame, as they are in a session once the first image loaded.
+    The deferred path (first paint before textual-image is imported) has its own tests."""
+    from tui_notebook.ui.media import graphics
+
+    graphics.load_widgets()

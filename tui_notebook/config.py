@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .document.atomic import atomic_write_text
 
 GRAPHICS_CHOICES = ("auto", "sixel", "tgp", "kitty", "halfcell", "unicode", "none")
 """Values ``graphics`` accepts (the ``--graphics`` flag uses the same list)."""
@@ -118,6 +117,10 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     """
     path = path or paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Imported here: the document package loads pydantic, which reading the config must not wait for (start-up
+    # reads the config first, then starts the terminal probe).
+    from .document.atomic import atomic_write_text
+
     atomic_write_text(path, dumps_config(config))
     return path
 

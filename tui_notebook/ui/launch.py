@@ -7,13 +7,28 @@ import sys
 
 
 def launch(args: argparse.Namespace) -> int:
-    from ..document import DocumentError
-    from ..notebook import Notebook
-    from ..plugins import find_parsers_file, is_trusted, load_parsers
-
     config, problems = _load_config()
     for problem in problems:
         print(f"tuinb: {problem}", file=sys.stderr)
+    graphics_choice = getattr(args, "graphics", None) or (config.graphics if config is not None else None)
+
+    # Ask the terminal what it can draw now and read the answers just before the app starts: the wait
+    # overlaps with loading the notebook (ui/media/graphics.py).
+    from .media import graphics
+
+    graphics.begin(graphics_choice)
+    try:
+        return _open_and_run(args, config, graphics_choice)
+    finally:
+        graphics.abandon()  # restores the terminal if start-up stopped before setup()
+
+
+def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None) -> int:  # noqa: ANN001
+    from ..document import DocumentError
+    from ..notebook import Notebook
+    from ..plugins import find_parsers_file, is_trusted, load_parsers
+    from .media import graphics
+
     try:
         notebook = Notebook.open(args.file)
     except DocumentError as exc:
@@ -24,6 +39,7 @@ def launch(args: argparse.Namespace) -> int:
         print(f"tuinb: cannot open {args.file}: {exc}", file=sys.stderr)
         return 2
     notebook.options.allow_trust_remote_code = bool(getattr(args, "allow_remote_code", False))
+    notebook.options.local_process = True  # models generate in their own process: keys stay responsive
     if config is not None:
         notebook.options.media_as_files = bool(getattr(config, "media_as_files", False))
 
@@ -42,12 +58,9 @@ def launch(args: argparse.Namespace) -> int:
     if config is not None and getattr(args, "theme", None) and args.theme != config.theme:
         _persist_theme(config, args.theme)
 
-    # Before the app owns the terminal: textual-image probes it on first import (ui/media/graphics.py).
-    from .media.graphics import setup as setup_graphics
-
-    setup_graphics(getattr(args, "graphics", None) or (config.graphics if config is not None else None))
-
     from .app import TuinbApp
+
+    graphics.setup(graphics_choice)  # the answers, before the app owns the terminal's input
 
     app = TuinbApp(
         notebook,
@@ -57,8 +70,11 @@ def launch(args: argparse.Namespace) -> int:
         autosave_seconds=config.autosave_seconds if config is not None else 5.0,
         trust_prompt=trust_prompt,
         config=config,
-        graphics=getattr(args, "graphics", None) or (config.graphics if config is not None else None),
+        graphics=graphics_choice,
     )
+    from .startup_trace import record
+
+    record("app starts")
     result = app.run()
     return int(result or 0)
 

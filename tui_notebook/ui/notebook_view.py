@@ -5,6 +5,10 @@ Large notebooks stay fast by windowing: only the cells within :data:`RADIUS` of 
 blocks of :data:`CHUNK` aligned to multiples of CHUNK so that moving the window rebuilds one block, not all of
 them. Notebooks with at most :data:`FULL_LIMIT` cells are built in full. Clicking a stub line (or moving the
 cursor there) brings that cell into the window.
+
+Opening a notebook paints in two steps: first only the cells that fill the screen (the rest as stub lines),
+then, right after that first frame, the full window. Laying out and rendering every cell's Markdown before the
+first frame would make the user wait for cells they cannot see yet.
 """
 
 from __future__ import annotations
@@ -67,6 +71,18 @@ class StubBlock(Static):
         self.view.set_current(self.start + event.y)
 
 
+def estimated_height(prompt: Prompt, width: int) -> int:
+    """Lines a cell takes at ``width`` columns, roughly (for deciding what the first frame builds)."""
+    def lines(text: str) -> int:
+        return sum(1 + len(line) // width for line in text.splitlines()) if text else 0
+
+    height = 3 + min(lines(input_text(prompt)), 12)  # name line, margin, editor (it scrolls past 12 lines)
+    for output in prompt.outputs or []:
+        data = getattr(output, "data", None)
+        height += 1 + (min(lines(data), 40) if isinstance(data, str) else 3)  # separator, text or media box
+    return height
+
+
 class EmptyHint(Static):
     DEFAULT_CSS = "EmptyHint { color: $text-muted; padding: 1 2; }"
 
@@ -95,6 +111,7 @@ class NotebookView(VerticalScroll, can_focus=True):
         self._sync_lock = asyncio.Lock()
         self._sync_pending = False
         self._sync_content = True
+        self._first_frame = True  # the next sync builds only what the first screen shows
         self._commit_timers: dict[int, object] = {}
         self.chords = keys.ChordState()
         self.undo_stack: list[tuple[int, Prompt]] = []
@@ -133,7 +150,22 @@ class NotebookView(VerticalScroll, can_focus=True):
             self._sync_pending = True
             self.call_later(self._sync)
 
+    def _first_screen(self, n: int) -> int:
+        """How many cells to build for the first frame: enough to fill the screen one and a half times over, by a
+        rough estimate of each cell's height (the margin covers cells that turn out shorter, e.g. Markdown
+        joining lines)."""
+        height, width = self.app.size.height, max(20, self.app.size.width - 8)
+        prompts = self.prompts_snapshot
+        filled = 0
+        for count, prompt in enumerate(prompts[:n], start=1):
+            filled += estimated_height(prompt, width)
+            if filled >= height * 3 // 2:
+                return count
+        return n
+
     def _window(self, n: int) -> tuple[int, int]:
+        if self._first_frame and self.current < self._first_screen(n) < n:
+            return 0, self._first_screen(n)
         if n <= FULL_LIMIT:
             return 0, n
         size = 2 * RADIUS + 1
@@ -213,6 +245,14 @@ class NotebookView(VerticalScroll, can_focus=True):
                     widget.refresh(layout=True)
             self._scroll_to_current()
             self.post_message_to_app_current_changed()
+            if self._first_frame:
+                self._first_frame = False
+                from .startup_trace import record
+
+                record("first cells mounted")
+                self.app.call_after_refresh(record, "first paint")
+                if (w0, w1) != self._window(n):
+                    self.call_after_refresh(self.request_sync, False)
 
     def post_message_to_app_current_changed(self) -> None:
         on_current = getattr(self.app, "on_current_cell_changed", None)

@@ -77,13 +77,25 @@ class TextOutput(Static):
 
     def __init__(self, source: str, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
-        self.source = source
+        self._source = source
+        self._markdown = None
+
+    @property
+    def source(self) -> str:
         """The (already terminal-safe) text shown."""
+        return self._source
+
+    @source.setter
+    def source(self, text: str) -> None:
+        self._source, self._markdown = text, None
 
     def render(self):  # noqa: ANN201 - a Rich renderable
-        from rich.markdown import Markdown  # markdown-it loads on the first text output, not at start-up
+        # Parsed once per text: Textual calls render() again for every layout pass and resize.
+        if self._markdown is None:
+            from rich.markdown import Markdown  # markdown-it loads on the first text output, not at start-up
 
-        return Markdown(self.source)
+            self._markdown = Markdown(self._source)
+        return self._markdown
 
 
 def output_widget(output: Output) -> Widget:

@@ -6,6 +6,7 @@ not done here: the media viewer (``o`` on a cell) plays and stops, through :mod:
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,9 @@ class AudioPreview(Widget):
         return Text(terminal_safe(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
 
     def on_mount(self) -> None:
-        if self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS:
-            # In memory and small: summarise now, in the cell's first frame (see ImagePreview.compose).
+        if self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS and "numpy" in sys.modules:
+            # In memory and small: summarise now, in the cell's first frame (see ImagePreview.compose). Only
+            # once numpy is loaded: importing it takes ~0.15 s, which the first paint must not wait for.
             from ...media.audio_playback import audio_info
 
             try:

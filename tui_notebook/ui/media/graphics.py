@@ -1,9 +1,14 @@
 """Which image renderer to use, decided once at start-up, and why (``tuinb doctor`` prints the why).
 
-textual-image picks its renderer when ``textual_image.renderable`` is first imported, by querying the
-terminal (sixel via DA1, then the kitty graphics query) and reading the replies from stdin. Once Textual runs
-it owns stdin and would swallow the replies, so :func:`setup` must run *before* ``App.run`` (launch does it).
-``none`` never imports textual-image at all, so it also skips the probe (the only way to, spec §2.4).
+The decision comes from asking the terminal (:mod:`.term_probe`): sixel if DA1 lists attribute 4, else the
+kitty graphics protocol if it answers its query, else coloured half blocks — textual-image's own order. The
+queries go out in :func:`begin`, as early as start-up allows, and :func:`setup` reads the answers just before
+``App.run`` (Textual then owns stdin and would swallow them), so the wait overlaps with start-up.
+
+textual-image itself (with numpy and PIL, ~0.25 s) is imported only when the first image is drawn, usually
+in a thread worker after the notebook is on screen (:func:`load_widgets`). It would probe the terminal again
+on import; we import it with stdout looking like a pipe and hand it our decision and cell size instead.
+``none`` never imports textual-image at all.
 
 Renderers: ``sixel``, ``tgp`` (kitty graphics; ``kitty`` is accepted as its name), ``halfcell`` and
 ``unicode`` (pure text, deterministic: snapshot tests use these two), ``none`` (a text placeholder).
@@ -13,8 +18,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
+
+from .term_probe import ProbeResult, TerminalProbe
 
 RENDERERS = ("sixel", "tgp", "halfcell", "unicode", "none")
 ALIASES = {"kitty": "tgp", "half": "halfcell", "off": "none"}
@@ -51,6 +59,14 @@ def _stdout_is_tty() -> bool:
         return False
 
 
+def _stdin_is_tty() -> bool:
+    stream = sys.__stdin__
+    try:
+        return bool(stream and stream.isatty())
+    except (ValueError, OSError):
+        return False
+
+
 def _ioctl_cell_size() -> tuple[int, int] | None:
     """Pixel size of a cell from TIOCGWINSZ, or None when the terminal reports 0 (common over SSH)."""
     try:
@@ -67,62 +83,96 @@ def _ioctl_cell_size() -> tuple[int, int] | None:
     return None
 
 
-def _cell_size(tty: bool) -> tuple[tuple[int, int], str]:
-    from textual_image._terminal import get_cell_size
-
-    direct = _ioctl_cell_size() if tty else None
-    size = get_cell_size()
-    result = (int(size.width), int(size.height))
-    if direct is not None and direct == result:
-        return result, "reported by the terminal (TIOCGWINSZ)"
-    env_w, env_h = os.environ.get("TEXTUAL_CELL_WIDTH", ""), os.environ.get("TEXTUAL_CELL_HEIGHT", "")
-    if env_w.isdigit() and env_h.isdigit() and result == (int(env_w), int(env_h)):
-        return result, "from TEXTUAL_CELL_WIDTH/TEXTUAL_CELL_HEIGHT"
-    if result == (10, 20):
-        return result, "assumed (the terminal did not say; set TEXTUAL_CELL_WIDTH/HEIGHT to correct it)"
-    return result, "answered by the terminal (CSI 16t)"
+def _env_cell_size() -> tuple[int, int] | None:
+    """TEXTUAL_CELL_WIDTH / TEXTUAL_CELL_HEIGHT (set by textual-serve for web terminals)."""
+    width, height = os.environ.get("TEXTUAL_CELL_WIDTH", ""), os.environ.get("TEXTUAL_CELL_HEIGHT", "")
+    if width.isdigit() and height.isdigit() and int(width) and int(height):
+        return int(width), int(height)
+    return None
 
 
-def detect(choice: str | None = "auto") -> GraphicsInfo:
-    """Decide the renderer for ``choice`` (auto or a forced one). Probes the terminal unless ``none``."""
+_pending: tuple[str, TerminalProbe | None, tuple[int, int] | None] | None = None
+
+
+def begin(choice: str | None) -> None:
+    """Send the terminal queries for ``choice`` now; :func:`setup` collects the answers."""
+    global _pending
     requested = normalize(choice)
+    probe = None
+    direct = None
+    if requested != "none" and _stdout_is_tty():
+        direct = _ioctl_cell_size()
+        wants_features = requested == "auto"
+        if _stdin_is_tty() and (wants_features or direct is None):
+            probe = TerminalProbe(sys.__stdin__.fileno(), sys.__stdout__.fileno(),  # type: ignore[union-attr]
+                                  features=wants_features, cell_size=direct is None)
+            if not probe.start():
+                probe = None
+    _pending = (requested, probe, direct)
+
+
+def abandon() -> None:
+    """Put the terminal back as it was if :func:`begin` ran but :func:`setup` will not (start-up failed)."""
+    global _pending
+    if _pending is not None and _pending[1] is not None:
+        _pending[1].finish(timeout=0)
+    _pending = None
+
+
+def _decide(requested: str, probe: TerminalProbe | None, direct: tuple[int, int] | None) -> GraphicsInfo:
     if requested == "none":
         return GraphicsInfo(requested, "none", "turned off (--graphics none or graphics = \"none\")", None,
                             "not probed")
     tty = _stdout_is_tty()
+    answers = probe.finish() if probe is not None else ProbeResult(answered=False)
     if requested != "auto":
-        import textual_image.widget  # noqa: F401 - the import probes the cell size, as the widgets need
-
         renderer, reason = requested, "forced (--graphics or the config file)"
         if requested in ("sixel", "tgp") and not tty:
             reason += "; stdout is not a terminal, so nothing will be drawn"
     elif not tty:
-        import textual_image.renderable  # noqa: F401 - no terminal: no probe, picks unicode
-
         renderer, reason = "unicode", "stdout is not a terminal (piped, or under a test): text-only blocks"
+    elif answers.sixel:
+        renderer, reason = "sixel", "the terminal announced sixel support (DA1 attribute 4)"
+    elif answers.kitty:
+        renderer, reason = "tgp", "the terminal answered the kitty graphics protocol query"
     else:
-        import textual_image.renderable as r
-
-        chosen = r.Image
-        if chosen is r.SixelImage:
-            renderer, reason = "sixel", "the terminal announced sixel support (DA1 attribute 4)"
-        elif chosen is r.TGPImage:
-            renderer, reason = "tgp", "the terminal answered the kitty graphics protocol query"
-        else:
-            renderer, reason = "halfcell", "a terminal without sixel or kitty graphics: coloured half blocks"
-        if renderer == "tgp" and os.environ.get("TERM_PROGRAM") == "WarpTerminal":
-            # Warp answers the kitty query but cannot show Unicode placeholders (spec §2.4 item 3).
-            renderer, reason = "halfcell", "Warp answers the kitty graphics query but cannot show placeholders"
-        if os.environ.get("TMUX"):
-            reason += " (inside tmux: needs `set -g allow-passthrough on` for kitty graphics)"
-    size, cell_reason = _cell_size(tty)
+        renderer = "halfcell"
+        reason = ("a terminal without sixel or kitty graphics: coloured half blocks" if answers.answered else
+                  "the terminal did not answer the graphics queries: coloured half blocks")
+    if renderer == "tgp" and requested == "auto" and os.environ.get("TERM_PROGRAM") == "WarpTerminal":
+        # Warp answers the kitty query but cannot show Unicode placeholders (spec §2.4 item 3).
+        renderer, reason = "halfcell", "Warp answers the kitty graphics query but cannot show placeholders"
+    if tty and requested == "auto" and os.environ.get("TMUX"):
+        reason += " (inside tmux: needs `set -g allow-passthrough on` for kitty graphics)"
+    if direct is not None:
+        size, cell_reason = direct, "reported by the terminal (TIOCGWINSZ)"
+    elif answers.cell_size is not None:
+        size, cell_reason = answers.cell_size, "answered by the terminal (CSI 16t)"
+    elif _env_cell_size() is not None:
+        size, cell_reason = _env_cell_size(), "from TEXTUAL_CELL_WIDTH/TEXTUAL_CELL_HEIGHT"  # type: ignore[assignment]
+    else:
+        size = (10, 20)
+        cell_reason = "assumed (the terminal did not say; set TEXTUAL_CELL_WIDTH/HEIGHT to correct it)"
     return GraphicsInfo(requested, renderer, reason, size, cell_reason)
 
 
+def detect(choice: str | None = "auto") -> GraphicsInfo:
+    """Decide the renderer for ``choice`` (auto or a forced one), asking the terminal and waiting for it."""
+    begin(choice)
+    return setup(choice)
+
+
 def setup(choice: str | None) -> GraphicsInfo:
-    """Detect once and remember (call before ``App.run``)."""
-    global _state
-    _state = detect(choice)
+    """Collect the answers to :func:`begin` (sending the queries now if it was not called) and remember the
+    decision. Call before ``App.run``."""
+    global _state, _pending
+    requested = normalize(choice)
+    if _pending is None or _pending[0] != requested:
+        abandon()
+        begin(requested)
+    assert _pending is not None
+    _state = _decide(*_pending)
+    _pending = None
     return _state
 
 
@@ -142,11 +192,62 @@ def renderer_for(app_choice: str | None) -> str:
     return current().renderer
 
 
+class _LooksLikeAPipe:
+    """sys.__stdout__ as textual-image sees it while it is imported: not a TTY, so it does not query the
+    terminal (Textual may own it by then) and leaves the choice to us."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_load_lock = threading.Lock()
+_widgets: Any = None
+
+
+def widgets_ready() -> bool:
+    """True once textual-image is imported (images can then be built in the same frame as their cell)."""
+    return _widgets is not None
+
+
+def load_widgets() -> Any:
+    """Import textual-image (once, thread-safe) configured with our renderer and cell size."""
+    global _widgets
+    if _widgets is not None:
+        return _widgets
+    with _load_lock:
+        if _widgets is None:
+            info = current()
+            real = sys.__stdout__
+            sys.__stdout__ = _LooksLikeAPipe(real)  # type: ignore[assignment]
+            try:
+                from textual_image import _terminal
+
+                if info.cell_size:
+                    # get_cell_size() caches its answer on the function; give it ours instead of a new query.
+                    _terminal.get_cell_size._result = _terminal.CellSize(*info.cell_size)  # type: ignore[attr-defined]
+                import textual_image.renderable as renderables
+
+                renderables.Image = {  # the library's own "auto" choice, kept consistent with ours
+                    "sixel": renderables.SixelImage, "tgp": renderables.TGPImage,
+                    "halfcell": renderables.HalfcellImage,
+                }.get(info.renderer, renderables.UnicodeImage)
+                import textual_image.widget as widgets
+            finally:
+                sys.__stdout__ = real  # type: ignore[assignment]
+            _widgets = widgets
+    return _widgets
+
+
 def image_widget_class(renderer: str) -> Any:
     """The textual-image widget class for ``renderer``; None for ``none``."""
     if renderer == "none":
         return None
-    import textual_image.widget as w
-
+    w = load_widgets()
     return {"sixel": w.SixelImage, "tgp": w.TGPImage, "halfcell": w.HalfcellImage,
             "unicode": w.UnicodeImage}.get(renderer, w.UnicodeImage)

@@ -2,7 +2,9 @@
 
 The box's size is computed before the image is decoded (from the PNG/GIF/JPEG header and the cell size), so
 nothing around it moves when the picture arrives, and scrolling never re-lays it out — that is what keeps
-sixel/kitty images from flickering (spec §2.3/2.4). Bytes are read and decoded in a thread worker: a URL
+sixel/kitty images from flickering (spec §2.3/2.4). Until textual-image is loaded (it costs ~0.25 s, so the
+first images of a session load it in a worker after the notebook is on screen), and for files, bytes are read
+and decoded in a thread worker: a URL
 attachment is fetched only when its preview is shown, with a timeout, and a failure leaves the link and the
 reason on screen instead of an image.
 """
@@ -96,9 +98,11 @@ class ImagePreview(Widget):
     def compose(self) -> ComposeResult:
         self.renderer = self.renderer or graphics.renderer_for(getattr(self.app, "graphics", None))
         image = None
-        if self.renderer != "none" and self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS:
+        if (self.renderer != "none" and self.ref.kind == "base64" and len(self.ref.value) <= INLINE_SYNC_CHARS
+                and graphics.widgets_ready()):
             # Already in memory and small: decoding takes a few ms, and drawing it in the same frame as the
-            # cell means no second layout pass (and deterministic snapshots). Files and URLs use the worker.
+            # cell means no second layout pass (and deterministic snapshots). Files and URLs use the worker,
+            # and so does everything before textual-image is loaded: the notebook must not wait for it.
             try:
                 image = _decode(read_media(self.ref, Path.cwd()))
             except Exception as exc:  # noqa: BLE001 - shown in the box, like a worker failure
@@ -142,6 +146,11 @@ class ImagePreview(Widget):
         self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
 
     def _load(self, directory: Path) -> None:
+        try:
+            graphics.load_widgets()
+        except Exception as exc:  # noqa: BLE001 - e.g. a broken textual-image install: say so in the box
+            self.app.call_from_thread(self._failed, f"image previews are unavailable: {exc}")
+            return
         try:
             image = _decode(read_media(self.ref, directory, timeout=10.0))
         except MediaUnavailable as exc:
