@@ -10,7 +10,6 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 
 from ..document import Prompt
 from ..notebook import Notebook
@@ -19,6 +18,7 @@ from .flows import FileFlows
 from .media.actions import MediaActions
 from .inert import install as _install_inert_widgets
 from .header import NotebookHeader
+from .key_hints import KeyHints
 from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
 from .notebook_view import NotebookView
 from .palette import NotebookCommands
@@ -79,7 +79,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         yield self.header
         with Horizontal(id="main"):
             yield self.view
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -194,4 +194,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         from ..paths import config_file
         from .help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(self._keymap, str(config_file())))
+        # Built once and kept installed: showing it again costs no compose, CSS or layout of its own.
+        if not self.is_screen_installed("help"):
+            self.install_screen(HelpScreen(self._keymap, str(config_file())), "help")
+        self.push_screen("help")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -17,22 +16,41 @@ SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode 
           ("app", "Everywhere"))
 
 
-def help_table(keymap: Mapping[str, str], config_path: str = "") -> Table:
-    table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("Keys", no_wrap=True, style="bold cyan")
-    table.add_column("Action")
-    table.add_column("Binding id", style="dim", no_wrap=True)
+def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80) -> Text:
+    """The key table as aligned lines of text.
+
+    A plain ``Text`` instead of a Rich ``Table``: the help screen is opened and closed often, and measuring a
+    60-row table on every show was a good part of the time it took to appear.
+    """
+    rows: list[tuple[Text | str, str, str] | None] = []
     for scope, title in SCOPES:
-        table.add_row(Text(title, style="bold underline"), "", "")
+        rows.append((Text(title, style="bold underline"), "", ""))
         for spec in keys.KEYS:
             if spec.scope == scope:
-                table.add_row(keys.chord_display(spec, keymap), spec.description, spec.id)
-        table.add_row("", "", "")
-    table.add_row("ctrl+p", "Command palette (every action by name)", "")
+                rows.append((keys.chord_display(spec, keymap), spec.description, spec.id))
+        rows.append(None)
+    rows.append(("ctrl+p", "Command palette (every action by name)", ""))
+    key_w = max(len(str(r[0])) for r in rows if r and r[1]) + 2
+    id_w = max(len(r[2]) for r in rows if r) + 1
+    action_w = max(10, width - key_w - id_w)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"{'Keys':<{key_w}}{'Action':<{action_w}}{'Binding id'}\n", style="bold")
+    for row in rows:
+        if row is None:
+            out.append("\n")
+            continue
+        key, action, binding_id = row
+        if isinstance(key, Text) and not action:  # a section title
+            out.append_text(key)
+            out.append("\n")
+            continue
+        out.append(f"{str(key):<{key_w}}", style="bold cyan")
+        out.append(f"{action[:action_w - 1]:<{action_w}}")
+        out.append(f"{binding_id}\n", style="dim")
     note = (f"Two-key chords (d d, i i): press the key twice within {keys.CHORD_TIMEOUT:g}s. "
             f"Remap any key in {config_path or 'config.toml'} under [keymap]: binding-id = \"keys\".")
-    table.add_row("", Text(note, style="dim"), "")
-    return table
+    out.append(note, style="dim")
+    return out
 
 
 class HelpScreen(ModalScreen[None]):
@@ -48,12 +66,12 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keymap = dict(keymap)
         self.config_path = config_path
-        self.table = help_table(self.keymap, self.config_path)
+        self.content = help_text(self.keymap, self.config_path)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("tuinb keys", style="bold"))
-            yield Static(self.table, id="help-table")
+            yield Static(self.content, id="help-table")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...document import Prompt
 from ..dialogs import _dialog_css
+from ..key_hints import KeyHints
 from ..outputs import attachment_line
 
 
@@ -44,7 +45,7 @@ class AttachmentsScreen(ModalScreen[None]):
             yield OptionList(id="list")
             yield Static("", id="problem")
             yield Static("a add · r replace · d remove · enter preview · esc close", id="hint")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def notebook(self):  # noqa: ANN201

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...media.items import MediaRef, MediaUnavailable, read_media
 from ...sanitize import terminal_safe
 from .audio_widget import AudioPreview
 from .image_preview import ImagePreview
+from ..key_hints import KeyHints
 
 
 class MediaViewerScreen(Screen[None]):
@@ -57,7 +58,7 @@ class MediaViewerScreen(Screen[None]):
         yield self._title
         yield self._body
         yield self._status
-        yield Footer()
+        yield KeyHints()
 
     async def on_mount(self) -> None:
         await self._show()
