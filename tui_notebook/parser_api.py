@@ -94,6 +94,10 @@ class RunOptions:
     confirm_outside_files: Callable[[str, list[Path]], bool] | None = None
     """Called from the run's thread with (cell name, files) before such files go to a remote endpoint;
     True lets the run go on. None (headless): refuse, pointing at ``--allow-outside-files``."""
+    local_process: bool = False
+    """Run built-in local (transformers / diffusers) parsers in the shared local model process
+    (:mod:`tui_notebook.engine.model_host`) instead of this one, so generating never holds this process's
+    GIL. The TUI turns it on; ``TUINB_LOCAL_PROCESS=0`` in the environment overrides it."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

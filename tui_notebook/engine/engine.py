@@ -5,6 +5,8 @@ Rules (issue "Foundation" §5):
   previous outputs (what Gradio users expect, spec §9 item 12, and what loses no work);
 * a cell that is already running (or queued) refuses a second run with a clear reason;
 * runs on the same local model (same ``resource_key``) queue one after another; remote runs do not;
+* with ``RunOptions.local_process`` (the TUI), built-in local parsers run in the local model process
+  (:mod:`.model_host`), so generation never holds this process's GIL;
 * everything reaches observers as :mod:`.events`, from the thread that runs the cell.
 
 The engine is UI-agnostic and thread-safe: the document is only touched under the notebook's lock.
@@ -332,7 +334,12 @@ class Engine:
                 on_progress=lambda frac, msg: self._emit(RunProgress(run_id, name, frac, self._redact(msg))),
                 on_warning=lambda msg: self._emit(RunWarning(run_id, name, self._redact(msg))),
             )
-            outputs = list(parser.run(request, ctx))
+            if self.options.local_process and self._hosted(parser):
+                from .model_host import shared_host
+
+                outputs = list(shared_host().run(parser, request, ctx))
+            else:
+                outputs = list(parser.run(request, ctx))
             token.raise_if_cancelled()
         except Cancelled:
             self._emit(RunCancelled(run_id, name, elapsed=time.monotonic() - started))
@@ -346,6 +353,14 @@ class Engine:
         elapsed = time.monotonic() - started
         self._emit(RunFinished(run_id, name, tuple(outputs), elapsed))
         return RunOutcome(name, "finished", outputs)
+
+    @staticmethod
+    def _hosted(parser: Any) -> bool:
+        """Built-in local parsers run in the local model process (``RunOptions.local_process``); parsers from
+        a notebook's model_parsers.py stay here, since that process only knows tuinb's own parsers."""
+        from .model_host import hosted
+
+        return hosted(parser)
 
     def _check_outside_files(self, parser: Any, request: RunRequest) -> None:
         """Local files from outside the notebook's folder leave this machine only with the user's consent
@@ -365,12 +380,18 @@ class Engine:
                           "remote endpoint; confirm in the app, or pass --allow-outside-files to tuinb run")
 
     def _store_failure(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
+        from .model_host import RemoteError
+
         message = self._redact(str(exc) or type(exc).__name__)
+        ename = type(exc).__name__
         if isinstance(exc, ParserError):
             lines: list[str] = []  # a user-actionable message needs no stack
+        elif isinstance(exc, RemoteError):  # failed in the local model process: its class name and stack
+            ename = exc.ename
+            lines = [self._redact(line) for line in exc.traceback_lines]
         else:
             lines = [self._redact(line) for line in traceback.format_exception(exc)]
-        error = Error(output_type="error", ename=type(exc).__name__, evalue=message, traceback=lines)
+        error = Error(output_type="error", ename=ename, evalue=message, traceback=lines)
         self.notebook.replace_outputs(prompt, [error])
         self._emit(RunFailed(run_id, prompt.name, message=message, error=error, elapsed=elapsed))
         return RunOutcome(prompt.name, "failed", [error], message)
