@@ -41,3 +41,38 @@ def test_the_ui_modules_import_nothing_heavy():
             "for m in pkgutil.walk_packages(ui.__path__, 'tui_notebook.ui.'):\n"
             "    importlib.import_module(m.name)")
     assert _loaded(body) == []
+
+
+def test_first_frame_waits_for_nothing_it_does_not_draw():
+    """Opening the Gradio example (images, audio, long answers) up to its first frame: no image library, no
+    numpy, no text editor. They load when an image or an editor is first needed, after the notebook shows."""
+    code = """
+import asyncio, sys, json
+from tui_notebook.notebook import Notebook
+from tui_notebook.ui import app as ui_app, notebook_view
+from tui_notebook.ui.media import graphics
+graphics.setup("halfcell")
+seen = {}
+async def main():
+    app = ui_app.TuinbApp(Notebook.open(sys.argv[1]), graphics="halfcell")
+    from tui_notebook.ui import startup_trace
+    def record(milestone):
+        if milestone == "first cells mounted":
+            seen.update({m: m in sys.modules for m in ("textual_image", "numpy", "PIL.Image",
+                                                         "textual.widgets._text_area", "markdown_it")})
+    startup_trace.record = record
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+asyncio.run(main())
+print(json.dumps(seen))
+"""
+    from corpus_locator import corpus_dir
+
+    example = corpus_dir() / "main__gradio-notebook__example.aiconfig.json"
+    result = subprocess.run([sys.executable, "-c", code, str(example)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen, "the first frame was never reported"
+    assert not any(seen[m] for m in ("textual_image", "numpy", "PIL.Image", "textual.widgets._text_area")), seen

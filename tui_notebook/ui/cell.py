@@ -19,11 +19,12 @@ from ..notebook import EditError
 from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
-from .editor import PromptEditor, highlight_templates
+from .template_highlight import highlight_templates
 from .live_text import LiveText
 from .outputs import attachment_widget, display_text, output_widget
 
 if TYPE_CHECKING:
+    from .editor import PromptEditor
     from .notebook_view import NotebookView
 
 STATUS_STYLE = {
@@ -174,13 +175,15 @@ class Cell(Widget):
         if self.editing:
             return
         self.editing = True
+        from .editor import PromptEditor  # TextArea is imported on the first edit, not at start-up
+
         self._editor = PromptEditor(input_text(self.prompt), classes="cell-editor")
         self._input.display = False
         await self.mount(self._editor, after=self._input)
         self._editor.focus()
         self._editor.move_cursor(self._editor.document.end)
 
-    def on_text_area_changed(self, event: PromptEditor.Changed) -> None:
+    def on_text_area_changed(self, event: "PromptEditor.Changed") -> None:
         event.stop()
         self.view.schedule_commit(self)
 

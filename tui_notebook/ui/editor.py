@@ -1,29 +1,18 @@
-"""The prompt editor (edit mode) and the ``{{...}}`` highlighting shared with the read-only input view."""
+"""The prompt editor (edit mode), highlighting ``{{...}}`` like the read-only input view does."""
 
 from __future__ import annotations
 
-import re
-
 from rich.style import Style
-from rich.text import Text
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from . import keys
+from .template_highlight import TEMPLATE, TEMPLATE_STYLE, highlight_templates  # noqa: F401 - re-exported
+from .inert import install_text_area
 
-TEMPLATE = re.compile(r"\{\{\{?[^{}]*\}?\}\}")
-"""A handlebars expression: ``{{name}}``, ``{{cell.output}}``, ``{{{raw}}}``."""
+install_text_area()  # this module draws user text in a TextArea: keep it inert
 
-TEMPLATE_STYLE = "bold #e5a50a"
 _THEME_NAME = "tuinb-prompt"
-
-
-def highlight_templates(text: str, base_style: str = "") -> Text:
-    """Rich text with every ``{{...}}`` highlighted (the command-mode view of the input)."""
-    result = Text(text, style=base_style)
-    for match in TEMPLATE.finditer(text):
-        result.stylize(TEMPLATE_STYLE, match.start(), match.end())
-    return result
 
 
 def _theme() -> TextAreaTheme:

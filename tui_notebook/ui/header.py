@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Static
 
 from ..sanitize import terminal_safe
 from .live_text import LiveText
@@ -17,30 +17,13 @@ if TYPE_CHECKING:
     from ..notebook import Notebook
 
 
-class _NameInput(Input):
-    BINDINGS = [("escape", "cancel", "Cancel")]
-
-    def action_cancel(self) -> None:
-        header = next(a for a in self.ancestors if isinstance(a, NotebookHeader))
-        header.end_edit()
-
-
-class _DescriptionEditor(TextArea):
-    BINDINGS = [("escape", "done", "Done"), ("ctrl+r,ctrl+j", "done", "Done")]
-
-    def action_done(self) -> None:
-        header = next(a for a in self.ancestors if isinstance(a, NotebookHeader))
-        header.notebook.set_description(self.text)
-        header.end_edit()
-
-
 class NotebookHeader(Vertical):
     DEFAULT_CSS = """
     NotebookHeader { height: auto; max-height: 14; background: $panel; padding: 0 1; }
     NotebookHeader .title { height: 1; }
     NotebookHeader .description { max-height: 6; margin: 0; padding: 0; color: $text-muted; }
     NotebookHeader .description > * { margin: 0; }
-    NotebookHeader _DescriptionEditor { height: auto; max-height: 10; }
+    NotebookHeader DescriptionEditor { height: auto; max-height: 10; }
     """
 
     def __init__(self, notebook: "Notebook", running: Callable[[], int], *, read_only: bool = False) -> None:
@@ -51,7 +34,7 @@ class NotebookHeader(Vertical):
         self._title = LiveText(classes="title")
         self._description = TextOutput("", classes="description")
         self._shown_description: str | None = None
-        self._editor: Input | TextArea | None = None
+        self._editor: Input | None = None  # or the description's TextArea (header_editors)
 
     def compose(self) -> ComposeResult:
         yield self._title
@@ -87,14 +70,18 @@ class NotebookHeader(Vertical):
     # -- inline edits -----------------------------------------------------------------------------------------------
 
     async def edit_name(self) -> None:
+        from .header_editors import NameInput
+
         self.end_edit()
-        self._editor = _NameInput(self.notebook.doc.name, classes="name-editor")
+        self._editor = NameInput(self.notebook.doc.name, classes="name-editor")
         await self.mount(self._editor, before=self._description)
         self._editor.focus()
 
     async def edit_description(self) -> None:
+        from .header_editors import DescriptionEditor  # TextArea: imported on first use, not at start-up
+
         self.end_edit()
-        self._editor = _DescriptionEditor(self.notebook.doc.description or "", soft_wrap=True,
+        self._editor = DescriptionEditor(self.notebook.doc.description or "", soft_wrap=True,
                                           classes="description-editor")
         self._description.display = False
         await self.mount(self._editor)

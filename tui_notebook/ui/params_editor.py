@@ -19,6 +19,9 @@ from textual.widgets import Button, Input, Static, TextArea
 
 from ..document import Prompt
 from ..notebook import EditError, Notebook
+from .inert import install_text_area
+
+install_text_area()  # this module draws user text in a TextArea: keep it inert
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 """Valid parameter names: the Gradio editor's ``^[a-zA-Z_$][a-zA-Z0-9_$]*$`` minus ``$``."""

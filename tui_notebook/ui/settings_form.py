@@ -29,6 +29,9 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 from ..document import ModelMetadata, Prompt
 from ..notebook import EditError, Notebook
 from ..registry import model_settings
+from .inert import install_text_area
+
+install_text_area()  # this module draws user text in a TextArea: keep it inert
 
 Kind = Literal["string", "enum", "number", "integer", "boolean", "string_list", "json"]
 
