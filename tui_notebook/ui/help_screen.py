@@ -8,6 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from . import keys
@@ -53,11 +56,42 @@ def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80)
     return out
 
 
+class PrerenderedText(Widget):
+    """Text drawn once per width and kept: the help is shown again and again, and Textual would otherwise turn
+    its 60 lines into strips anew on every show."""
+
+    DEFAULT_CSS = "PrerenderedText { height: auto; }"
+
+    def __init__(self, text: Text, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.text = text
+        self._strips: tuple[int, list[Strip]] = (-1, [])
+
+    def render(self) -> Text:  # what a screenshot or a test reads; drawing goes through render_line
+        return self.text
+
+    def strips(self, width: int) -> list[Strip]:
+        if self._strips[0] != width:
+            console = self.app.console
+            lines = console.render_lines(self.text, console.options.update_width(width), pad=True)
+            self._strips = (width, [Strip(line, width) for line in lines])
+        return self._strips[1]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.strips(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        lines = self.strips(width)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [("escape,q,f1,question_mark", "dismiss", "Close")]
 
+    # Opaque: a see-through modal makes Textual draw and tint the whole notebook beneath it on every show.
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 90; max-width: 95%; height: 85%; border: thick $accent;
                                   background: $surface; padding: 0 1; }
     """
@@ -71,7 +105,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("tuinb keys", style="bold"))
-            yield Static(self.content, id="help-table")
+            yield PrerenderedText(self.content, id="help-table")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
