@@ -395,3 +395,12 @@ async def test_the_app_runs_a_local_model_through_the_host(shared, monkeypatch, 
         assert app.runs.state(prompt).status == "finished", app.runs.state(prompt)
         assert prompt.outputs[0].data.startswith("Hello world")
         assert log.of_type(RunStarted) and log.of_type(TextChunk)
+
+
+def test_the_child_runs_at_a_lower_priority_than_the_app(shared, tiny_text_generation):
+    """On a machine with few cores the app must win the CPU over torch's threads (key presses stay prompt)."""
+    nb = local_notebook(tiny_text_generation, max_new_tokens=2)
+    assert nb.engine.run(nb.names()[0]).ok
+    fields = Path(f"/proc/{shared.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    child_nice = int(fields[16])  # field 19 of stat: nice
+    assert child_nice >= os.getpriority(os.PRIO_PROCESS, 0) + 10

@@ -173,10 +173,30 @@ def _exit(code: int) -> None:
     os._exit(code)
 
 
+NICE = 10
+"""How much lower than the app this process runs (``TUINB_MODEL_NICE`` overrides, 0 turns it off)."""
+
+
+def lower_priority() -> None:
+    """Let the terminal app win the CPU whenever it needs it: on a machine with few cores, torch's threads
+    would otherwise take every core and a key press would wait behind a matrix multiplication. Generation
+    only slows down while the app is actually busy (drawing), which is a few milliseconds at a time."""
+    try:
+        step = int(os.environ.get("TUINB_MODEL_NICE", NICE))
+    except ValueError:
+        step = NICE
+    if step > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(step)
+        except OSError:
+            pass
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     faulthandler.enable()  # a segfault leaves a Python stack in the log the parent's error points to
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    lower_priority()
     sock = socket.socket(fileno=int(argv[0]))
     _Server(sock).serve()
 
