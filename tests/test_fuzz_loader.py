@@ -85,9 +85,12 @@ def check_load(text: str | None = None, raw: bytes | None = None) -> str:
 
 
 def _without_defaults(node: Any) -> Any:
-    """The document with empty objects / lists dropped (what a null and a default both mean)."""
+    """The document with empty objects / lists dropped (what a null and a default both mean), also where they
+    become empty once their own defaults are dropped: ``"metadata": {"parameters": null}`` saves as
+    ``"metadata": {}`` and re-loads as ``"metadata": {"parameters": {}}``, which mean the same."""
     if isinstance(node, dict):
-        return {k: _without_defaults(v) for k, v in node.items() if v not in ({}, [], None, "")}
+        kept = {k: _without_defaults(v) for k, v in node.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [], None, "")}
     if isinstance(node, list):
         return [_without_defaults(v) for v in node]
     return node
@@ -256,3 +259,11 @@ def test_deep_nesting(depth):
 def test_the_corpus_itself_round_trips():
     outcomes = {check_load(text) for text in _TEXTS.values()}
     assert "loaded" in outcomes
+
+
+def test_null_inside_an_object_that_then_saves_empty():
+    """Found by the fuzzer: ``"metadata": {"parameters": null}`` saves as ``{}`` and re-loads with the default
+    ``{"parameters": {}}`` (the SDK does the same); the second save is then a fixpoint."""
+    text = ('{"name": "n", "schema_version": "latest", "metadata": {}, '
+            '"prompts": [{"name": "p", "input": "x", "metadata": {"parameters": null}}]}')
+    assert check_load(text) == "loaded"

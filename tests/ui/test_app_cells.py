@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from tui_notebook.document import ModelMetadata
 from tui_notebook.ui.cell import Cell
 
@@ -202,6 +204,37 @@ async def test_header_shows_name_path_dirty_and_edits_name(make_app):
         await pilot.press(*" More.", "escape")
         await pilot.pause()
         assert app.notebook.doc.description == "A *test* notebook. More."
+
+
+async def test_scrolling_a_thousand_cells_builds_the_cells_in_view_without_moving_the_cursor(make_app):
+    cells = [(f"c{i}", f"prompt number {i}", "test-echo") for i in range(1000)]
+    app = make_app(cells)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = app.view
+        assert view.current == 0 and not any(c.prompt.name == "c500" for c in view.cell_widgets())
+        def target() -> int:  # where cell 500's stub line is in the middle of the view
+            stub = next(s for s in view._stubs.values() if s.start <= 500 < s.end)
+            return stub.virtual_region.y + (500 - stub.start) - view.scrollable_content_region.height // 2
+
+        while view.scroll_y < target() - 2:  # the mouse wheel, a few lines per step
+            for _ in range(min(10, max(1, (target() - round(view.scroll_y)) // 2))):
+                view.post_message(events.MouseScrollDown(view, 5, 5, 0, 1, 0, False, False, False, 5, 5))
+            await pilot.pause()
+        assert view.current == 0
+        await wait_for(pilot, lambda: any(c.prompt.name == "c500" for c in view.cell_widgets()),
+                       message="the cells in view to be built")
+        await pilot.pause(0.3)
+        assert view.current == 0  # the cursor stayed where it was
+        names = [c.prompt.name for c in view.cell_widgets()]
+        assert "c495" in names and "c505" in names and len(view.children) < 60
+        shown = view.scrollable_content_region
+        built = next(c for c in view.cell_widgets() if c.prompt.name == "c500")
+        top = built.virtual_region.y - round(view.scroll_y)
+        assert 0 <= top < shown.height  # and it is on screen, not scrolled away
+        await pilot.press("j")  # the cursor key brings the window back to the cursor
+        await pilot.pause()
+        assert view.current == 1 and view.current_cell().prompt.name == "c1"
 
 
 async def test_thousand_cells_open_windowed_and_navigate(tmp_path, make_app):

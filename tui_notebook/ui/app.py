@@ -95,6 +95,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         if self._trust_prompt is not None:
             self.offer_trust(self._trust_prompt)
         self.offer_recovery()
+        self.set_timer(1.0, self._prepare_help)
 
     # -- wiring ------------------------------------------------------------------------------------------------
 
@@ -190,11 +191,24 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         if not self.read_only:
             await self.header.edit_description()
 
-    def action_help(self) -> None:
-        from ..paths import config_file
-        from .help_screen import HelpScreen
-
-        # Built once and kept installed: showing it again costs no compose, CSS or layout of its own.
+    def _help_screen_name(self) -> str:
+        """The help screen, built once and kept installed: showing it again costs no compose or CSS."""
         if not self.is_screen_installed("help"):
+            from ..paths import config_file
+            from .help_screen import HelpScreen
+
             self.install_screen(HelpScreen(self._keymap, str(config_file())), "help")
-        self.push_screen("help")
+        return "help"
+
+    def _prepare_help(self) -> None:
+        """Build the help screen while the user reads the notebook, so even the first ``?`` shows it at once.
+        Uses Textual internals (the first half of push_screen); any failure just leaves it to the first ``?``."""
+        try:
+            name = self._help_screen_name()
+            screen, _ = self._get_screen(name)  # composes and mounts its widgets, not shown
+            self._load_screen_css(screen)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def action_help(self) -> None:
+        self.push_screen(self._help_screen_name())

@@ -4,7 +4,9 @@ Large notebooks stay fast by windowing: only the cells within :data:`RADIUS` of 
 ``Cell`` widgets; the cells before and after are drawn by a few ``StubBlock`` widgets, one line per cell, in
 blocks of :data:`CHUNK` aligned to multiples of CHUNK so that moving the window rebuilds one block, not all of
 them. Notebooks with at most :data:`FULL_LIMIT` cells are built in full. Clicking a stub line (or moving the
-cursor there) brings that cell into the window.
+cursor there) brings that cell into the window, and so does scrolling (mouse wheel, scroll bar): once the
+scrolling stops, the window moves to the cells in the middle of the view without moving the cursor; the next
+cursor key brings the window back to the cursor.
 
 Opening a notebook paints in two steps: first only the cells that fill the screen (the rest as stub lines),
 then, right after that first frame, the full window. Laying out and rendering every cell's Markdown before the
@@ -36,6 +38,8 @@ RADIUS = 7
 MARGIN = 3
 CHUNK = 100
 COMMIT_DELAY = 0.4
+SCROLL_SETTLE = 0.15
+"""Seconds without scrolling after which the cells in view are built (not on every wheel step)."""
 
 
 class StubBlock(Static):
@@ -103,6 +107,8 @@ class NotebookView(VerticalScroll, can_focus=True):
         self.current = 0
         self.prompts_snapshot: list[Prompt] = []
         self._window_range = (0, 0)
+        self._anchor: int | None = None  # the window's centre after a scroll; None: the cursor
+        self._scroll_timer = None
         self._cells: dict[int, Cell] = {}
         self._stubs: dict[tuple[int, int], StubBlock] = {}
         self._empty = EmptyHint("This notebook has no cells." if read_only
@@ -170,7 +176,7 @@ class NotebookView(VerticalScroll, can_focus=True):
             return 0, n
         size = 2 * RADIUS + 1
         w0, w1 = self._window_range
-        c = self.current
+        c = self.current if self._anchor is None else min(self._anchor, n - 1)
         comfortable = (w0 + MARGIN <= c < w1 - MARGIN) or (w0 == 0 and c < w1 - MARGIN) or (w1 == n and c >= w0 + MARGIN)
         if not comfortable or w1 > n or w1 - w0 != size:
             w0 = max(0, c - RADIUS)
@@ -260,9 +266,62 @@ class NotebookView(VerticalScroll, can_focus=True):
             on_current(self.current_prompt())
 
     def _scroll_to_current(self) -> None:
+        if self._anchor is not None:  # the window moved to where the user scrolled: keep them looking there
+            anchored = self._cells.get(id(self.prompts_snapshot[self._anchor])) \
+                if self._anchor < len(self.prompts_snapshot) else None
+            if anchored is not None:
+                self.call_after_refresh(self.scroll_to_center, anchored, animate=False)
+            return
         cell = self.current_cell()
         if cell is not None:
             self.call_after_refresh(self.scroll_to_widget, cell, animate=False)
+
+    # -- scrolling -------------------------------------------------------------------------------------------------
+
+    # Only the user's own scrolling moves the window (wheel, scroll bar); the column also scrolls when cells
+    # are built or the cursor moves, and that must not.
+    def on_mouse_scroll_down(self, _event: events.MouseScrollDown) -> None:
+        self._user_scrolled()
+
+    def on_mouse_scroll_up(self, _event: events.MouseScrollUp) -> None:
+        self._user_scrolled()
+
+    def on_scroll_to(self, _message) -> None:  # noqa: ANN001 - textual.scrollbar.ScrollTo (dragging the bar)
+        self._user_scrolled()
+
+    def on_scroll_up(self, _message) -> None:  # noqa: ANN001 - a click on the bar above the thumb
+        self._user_scrolled()
+
+    def on_scroll_down(self, _message) -> None:  # noqa: ANN001
+        self._user_scrolled()
+
+    def _user_scrolled(self) -> None:
+        if len(self.prompts_snapshot) > FULL_LIMIT:
+            if self._scroll_timer is not None:
+                self._scroll_timer.stop()
+            self._scroll_timer = self.set_timer(SCROLL_SETTLE, self._scrolled)
+
+    def stub_index_at(self, y: int) -> int | None:
+        """The cell drawn as a stub line at virtual row ``y`` of the column, if a stub is there."""
+        for stub in self._stubs.values():
+            region = stub.virtual_region
+            if region.y <= y < region.y + region.height:
+                index = stub.start + (y - region.y)
+                return index if index < stub.end else None
+        return None
+
+    def _scrolled(self) -> None:
+        """Scrolling stopped: if the middle of the view shows stub lines, build the cells there."""
+        self._scroll_timer = None
+        if self._sync_pending or self._sync_lock.locked():
+            return  # the column is being rebuilt (its own scrolling is not the user's)
+        middle = round(self.scroll_y) + self.scrollable_content_region.height // 2
+        # the nearest stub line to the middle (the line itself may be a block's margin or a full cell's)
+        index = next((i for d in range(4) for i in (self.stub_index_at(middle + d), self.stub_index_at(middle - d))
+                      if i is not None), None)
+        if index is not None:
+            self._anchor = index
+            self.request_sync(content=False)
 
     def refresh_prompt(self, prompt: Prompt | None) -> None:
         """Redraw one cell's header and stream (a run event); None: every visible header."""
@@ -287,6 +346,7 @@ class NotebookView(VerticalScroll, can_focus=True):
         n = len(self.notebook.doc.prompts)
         index = max(0, min(index, n - 1)) if n else 0
         self.current = index
+        self._anchor = None  # the window follows the cursor again
         if n > FULL_LIMIT:
             w0, w1 = self._window_range
             if self._window(n) != (w0, w1):
