@@ -51,20 +51,15 @@ def normalize(choice: str | None) -> str:
     return value if value in RENDERERS or value == "auto" else "auto"
 
 
-def _stdout_is_tty() -> bool:
-    out = sys.__stdout__
-    try:
-        return bool(out and out.isatty())
-    except (ValueError, OSError):
-        return False
-
-
-def _stdin_is_tty() -> bool:
-    stream = sys.__stdin__
+def _is_tty(stream: Any) -> bool:
     try:
         return bool(stream and stream.isatty())
-    except (ValueError, OSError):
+    except (ValueError, OSError):  # closed
         return False
+
+
+def _stdout_is_tty() -> bool:
+    return _is_tty(sys.__stdout__)
 
 
 def _ioctl_cell_size() -> tuple[int, int] | None:
@@ -103,7 +98,7 @@ def begin(choice: str | None) -> None:
     if requested != "none" and _stdout_is_tty():
         direct = _ioctl_cell_size()
         wants_features = requested == "auto"
-        if _stdin_is_tty() and (wants_features or direct is None):
+        if _is_tty(sys.__stdin__) and (wants_features or direct is None):
             probe = TerminalProbe(sys.__stdin__.fileno(), sys.__stdout__.fileno(),  # type: ignore[union-attr]
                                   features=wants_features, cell_size=direct is None)
             if not probe.start():
