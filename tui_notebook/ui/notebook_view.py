@@ -170,8 +170,10 @@ class NotebookView(VerticalScroll, can_focus=True):
         return n
 
     def _window(self, n: int) -> tuple[int, int]:
-        if self._first_frame and self.current < self._first_screen(n) < n:
-            return 0, self._first_screen(n)
+        if self._first_frame:
+            first = self._first_screen(n)
+            if self.current < first < n:
+                return 0, first
         if n <= FULL_LIMIT:
             return 0, n
         size = 2 * RADIUS + 1
