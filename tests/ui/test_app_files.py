@@ -216,6 +216,18 @@ async def test_key_hints_follow_the_mode_and_a_click_presses_the_key(make_app):
         assert isinstance(app.screen, HelpScreen)
 
 
+async def test_after_start_the_help_is_ready_and_long_lived_objects_leave_the_collector(make_app):
+    import gc
+
+    app = make_app()
+    assert gc.get_freeze_count() == 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(1.3)
+        assert app.is_screen_installed("help") and app.get_screen("help").is_mounted  # built before the first ?
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # unfrozen when the app ends
+
+
 async def test_model_picker_applies_the_choice(make_app):
     from tui_notebook.ui.model_picker import ModelPickerScreen
 
