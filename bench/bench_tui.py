@@ -139,8 +139,9 @@ def timed_press(key: str, done, timeout: float = 5.0) -> float:  # noqa: ANN001 
     raise RuntimeError(f"key {key!r}: the screen never showed its effect:\n{screen()}")
 
 
-def key_latencies(presses: int) -> dict[str, list[float]]:
-    """Latencies of the three kinds of key, while ``running`` stays on screen (generation goes on)."""
+def key_latencies(presses: int, generating: bool = True) -> dict[str, list[float]]:
+    """Latencies of the three kinds of key, while ``running`` stays on screen (generation goes on); with
+    ``generating=False``, of the first two on an idle notebook (for comparison)."""
     current = style_signature(name_line("gen_0"))
     other = style_signature(name_line("gen_1"))
     if current == other:
@@ -148,8 +149,11 @@ def key_latencies(presses: int) -> dict[str, list[float]]:
     result: dict[str, list[float]] = {"move between cells (j/k)": [], "open/close help (?/q)": [],
                                       "type in an editor": []}
     at = 0
+    def stop() -> bool:
+        return generating and "running" not in screen()
+
     for i in range(presses):
-        if "running" not in screen():
+        if stop():
             break
         key, at = ("j", at + 1) if i % 2 == 0 else ("k", at - 1)
         target = f"gen_{at}"
@@ -157,17 +161,17 @@ def key_latencies(presses: int) -> dict[str, list[float]]:
             timed_press(key, lambda: style_signature(name_line(target)) == current))
         time.sleep(0.03)
     for _ in range(max(1, presses // 4)):
-        if "running" not in screen():
+        if stop():
             break
         result["open/close help (?/q)"].append(timed_press("?", lambda: "tuinb keys" in screen()))
         result["open/close help (?/q)"].append(timed_press("q", lambda: "tuinb keys" not in screen()))
         time.sleep(0.03)
-    if "running" in screen():
+    if generating and "running" in screen():
         tmux("send-keys", "-t", "bench", "Enter")  # edit gen_0 (already run) while later cells generate
         wait_for("esc Command mode")
         typed = "Hello number 0"
         for letter in "zqxwvzqxwvzqxwvzqxwv"[:presses]:
-            if "running" not in screen():
+            if stop():
                 break
             typed += letter
             expected = typed
@@ -227,7 +231,13 @@ def main() -> int:
         write_generating(work / "gen.aiconfig.json", str(model_dir))
         start(work, env, "gen.aiconfig.json")
         wait_for("gen_0")
-        time.sleep(0.3)
+        time.sleep(1.5)  # the app settles (help prepared, long-lived objects frozen) as it would while one reads
+        idle = key_latencies(args.presses, generating=False)
+        for kind, values in idle.items():
+            if values:
+                print(f"key latency, nothing running, {kind}:  p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+                      f"p95 {percentile(values, 0.95) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
+                      f"({len(values)} presses)")
         tmux("send-keys", "-t", "bench", "A")
         wait_for("running", timeout=60)
         wait_for("gen_0", timeout=60)
