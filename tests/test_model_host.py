@@ -404,3 +404,45 @@ def test_the_child_runs_at_a_lower_priority_than_the_app(shared, tiny_text_gener
     fields = Path(f"/proc/{shared.pid}/stat").read_text().rsplit(")", 1)[1].split()
     child_nice = int(fields[16])  # field 19 of stat: nice
     assert child_nice >= os.getpriority(os.PRIO_PROCESS, 0) + 10
+
+
+def _child_has_torch(pid: int) -> bool:
+    try:
+        return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def test_prepare_local_starts_the_child_and_imports_torch_before_any_run(tmp_path, monkeypatch,
+                                                                           tiny_text_generation):
+    fresh = LocalModelHost(log_path=tmp_path / "model-host.log")
+    monkeypatch.setattr(model_host, "_shared", fresh)
+    monkeypatch.delenv("TUINB_LOCAL_PROCESS", raising=False)
+    try:
+        remote_only = Notebook.new(None, options=RunOptions(local_process=True))
+        remote_only.add_prompt(model="Text Generation", input="hi")
+        assert remote_only.engine.prepare_local() is False and fresh.pid is None  # nothing local: no process
+
+        nb = local_notebook(tiny_text_generation, max_new_tokens=2)
+        assert nb.engine.prepare_local() is True
+        assert fresh.pid is not None
+        wait_until(lambda: _child_has_torch(fresh.pid), timeout=60, message="torch to be imported in the child")
+        assert nb.engine.run(nb.names()[0]).ok  # and the warm child runs cells as usual
+    finally:
+        fresh.shutdown()
+
+
+async def test_the_app_prepares_the_local_model_process_after_start(tmp_path, monkeypatch, tiny_text_generation):
+    from tui_notebook.ui.app import TuinbApp
+
+    fresh = LocalModelHost(log_path=tmp_path / "model-host.log")
+    monkeypatch.setattr(model_host, "_shared", fresh)
+    monkeypatch.delenv("TUINB_LOCAL_PROCESS", raising=False)
+    nb = local_notebook(tiny_text_generation, max_new_tokens=2)
+    try:
+        async with TuinbApp(nb).run_test(size=(100, 30)) as pilot:
+            assert fresh.pid is None  # not before the notebook is on screen
+            await pilot.pause(1.5)
+            assert fresh.pid is not None
+    finally:
+        fresh.shutdown()

@@ -178,6 +178,28 @@ class Engine:
                 break
         return outcomes
 
+    def prepare_local(self) -> bool:
+        """If some cell runs a built-in local model in the local model process, start that process now and let
+        it import its libraries, so the first run does not wait for them. True if it was started / asked."""
+        if not self.options.local_process:
+            return False
+        libraries: set[str] = set()
+        with self.notebook.lock:
+            doc = self.notebook.doc
+            for prompt in doc.prompts:
+                try:
+                    parser = self.notebook.registry.for_model(model_name(prompt, doc), doc)
+                except NoModelError:
+                    continue
+                if self._hosted(parser):
+                    libraries.add("diffusers" if getattr(parser, "uses_diffusers", False) else "transformers")
+        if not libraries:
+            return False
+        from .model_host import shared_host
+
+        shared_host().prestart(sorted(libraries))
+        return True
+
     def shutdown(self) -> None:
         self.cancel_all()
         if self._executor is not None:

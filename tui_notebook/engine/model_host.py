@@ -35,6 +35,8 @@ from typing import Any, Sequence
 from ..parser_api import Cancelled, ModelParser, NotRunnable, ParserError, RunContext, RunRequest
 
 STARTING = "starting the local model process…"
+WARM_LIBRARIES = ("torch", "transformers", "diffusers")
+"""What :meth:`LocalModelHost.prestart` may ask the child to import ahead of the first run."""
 LOG_NAME = "model-host.log"
 _LOG_KEEP_BYTES = 1024 * 1024  # the log is appended to by every start; past this it starts over
 
@@ -388,6 +390,14 @@ class LocalModelHost:
             child.forget(run_id)
             if not finished:  # cancelled, or this side failed: the child must stop too
                 child.send(("cancel", run_id))
+
+    def prestart(self, libraries: Sequence[str] = ()) -> None:
+        """Start the child now (if it is not running) and have it import ``libraries`` in the background, so
+        the first run does not wait seconds for a fresh interpreter and torch. Loads no model."""
+        child = self._live_child()
+        wanted = [name for name in libraries if name in WARM_LIBRARIES]
+        if wanted:
+            child.send(("warm", wanted))
 
     def unload(self, model: str | None = None, timeout: float = 60.0) -> int:
         """Drop the child's loaded models (all, or those of ``model``); returns how many. No child: 0."""

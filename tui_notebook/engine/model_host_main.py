@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from ..parser_api import CancelToken, NotRunnable, RunContext, RunRequest
-from .model_host import error_message, recv_message, send_message
+from .model_host import WARM_LIBRARIES, error_message, recv_message, send_message
 
 #: Text chunks are batched: one message per generated token would cost the parent a wake-up per token, so a
 #: chunk goes out at once if none went in the last FLUSH_SECONDS, else with the next flush (at most that late).
@@ -109,6 +109,27 @@ class _Server:
                     run.token.cancel()
             elif kind == "unload":
                 threading.Thread(target=self._unload, args=message[1:], daemon=True).start()
+            elif kind == "warm":
+                threading.Thread(target=self._warm, args=(message[1],), name="warm", daemon=True).start()
+
+    def _warm(self, libraries: list[str]) -> None:
+        """Import what the notebook's local cells will need, before the first run asks (see prestart)."""
+        import importlib
+
+        from ..parsers.model_cache import quiet_libraries
+
+        for name in libraries:
+            if name in WARM_LIBRARIES:
+                try:
+                    if name == "transformers":
+                        quiet_libraries()
+                        importlib.import_module("transformers.pipelines")  # what `from transformers import pipeline` loads
+                    elif name == "diffusers":
+                        quiet_libraries(diffusers=True)
+                    else:
+                        importlib.import_module(name)
+                except Exception:  # noqa: BLE001 - a real run reports the problem properly
+                    return
 
     def _run(self, run: _Run, parser_id: str, request: RunRequest) -> None:
         try:

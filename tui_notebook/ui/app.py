@@ -202,8 +202,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         return "help"
 
     def _settle(self) -> None:
-        """A second after start, with the notebook on screen: get ready for the first key presses."""
+        """A second after start, with the notebook on screen: get ready for the first key presses (and runs)."""
         self._prepare_help()
+        if not self.read_only:
+            # Local cells: their process starts and imports torch now, at low priority, not on the first `r`.
+            self.run_worker(self.notebook.engine.prepare_local, thread=True, group="prepare-local",
+                            exit_on_error=False)
         # Everything loaded so far (Textual, pydantic, the document) lives as long as the app. Freezing it takes
         # it out of the garbage collector's full passes, which otherwise stop the app for 35-60 ms every few
         # seconds of activity (measured with gc.callbacks while keys were pressed) and show up as key lag.
