@@ -231,7 +231,9 @@ def main() -> int:
         write_generating(work / "gen.aiconfig.json", str(model_dir))
         start(work, env, "gen.aiconfig.json")
         wait_for("gen_0")
-        time.sleep(1.5)  # the app settles (help prepared, long-lived objects frozen) as it would while one reads
+        # The app settles as it would while one reads: help prepared, long-lived objects frozen, and the local
+        # model process started and done importing torch (at low priority; ~5 s of CPU on this machine).
+        time.sleep(8)
         idle = key_latencies(args.presses, generating=False)
         for kind, values in idle.items():
             if values:
