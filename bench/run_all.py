@@ -82,6 +82,22 @@ def cpu_speed() -> str:
     return f"{(time.process_time() - started) * 1000:.0f} ms CPU for 3 M loop steps (lower is faster)"
 
 
+def compile_package() -> None:
+    """Byte-compile tuinb where it is imported from. An editable install under PYTHONDONTWRITEBYTECODE=1 (this
+    machine's setting) never writes .pyc files, so every edited module would be compiled again at every start
+    and the start-up figures would include that; a normal install compiled everything when it was installed."""
+    import compileall
+
+    import tui_notebook
+
+    for folder in {Path(tui_notebook.__file__).parent, *(Path(p) for p in tui_notebook.__path__)}:
+        compileall.compile_dir(folder, quiet=2)
+    for name in ("tui_notebook.parsers", "tui_notebook.themes"):
+        module = __import__(name, fromlist=["_"])
+        for folder in getattr(module, "__path__", []):
+            compileall.compile_dir(folder, quiet=2)
+
+
 def load_average() -> str:
     try:
         return " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -140,6 +156,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     only = args.only.split(",") if args.only else None
+    compile_package()
     info = machine()
     load_before = load_average()
     sections: list[tuple[str, float, list[tuple[str, str, str]]]] = []
