@@ -154,3 +154,57 @@ async def test_run_from_edit_mode_commits_and_runs(make_app):
         assert app.focused is app.view
         await pilot.press("enter", "ctrl+j")
         await wait_for(pilot, lambda: app.runs.state(app.notebook.doc.prompts[0]).status == "finished")
+
+
+async def test_streamed_text_reserves_its_height_in_steps(make_app):
+    """Each new streamed line used to move every cell below it (a repaint of most of the screen): the stream
+    box grows by STREAM_STEP lines at a time instead."""
+    from tui_notebook.ui.cell import STREAM_STEP
+
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    async with app.run_test(size=(60, 40)) as pilot:
+      try:
+        await pilot.pause()
+        await pilot.press("r")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()))
+        await pilot.pause()
+        assert cell._stream.size.height == STREAM_STEP, cell._stream.size  # one line, a whole step reserved
+        below = app.view.cell_widgets()[1]
+        top_of_next = below.region.y
+        run = app.runs.state(cell.prompt)
+        run.text += " word" * 40  # about 4 more lines at this width, still inside the step
+        cell.refresh_stream()
+        await pilot.pause()
+        assert cell._stream.size.height == STREAM_STEP and below.region.y == top_of_next  # nothing moved
+        run.text += " word" * 60
+        cell.refresh_stream()
+        await pilot.pause()
+        assert cell._stream.size.height == 2 * STREAM_STEP and below.region.y == top_of_next + STREAM_STEP
+        gated.gate.set()
+        await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "finished")
+        await wait_for(pilot, lambda: not cell._stream.display)
+      finally:
+        gated.gate.set()
+
+
+async def test_off_screen_streams_wait_until_their_cell_is_in_view(make_app):
+    gated = GatedParser()
+    cells = [(f"p{i}", f"prompt {i}\n" * 6, "test-echo") for i in range(8)] + [("last", "x", "test-gated")]
+    app = make_app(cells, parsers=(gated,))
+    async with app.run_test(size=(80, 24)) as pilot:
+      try:
+        await pilot.pause()
+        last = app.view.cell_widgets()[-1]
+        assert not last.in_view()
+        app.view.run_prompt(last.prompt)
+        await wait_for(pilot, lambda: gated.started.is_set() and last.stream_stale, message="a stale stream")
+        assert not last._stream.display  # nothing laid out for it while off screen
+        app.view.scroll_end(animate=False)
+        await wait_for(pilot, lambda: last._stream.display and "first words" in str(last._stream.render()),
+                       message="the stream once the cell is in view")
+        gated.gate.set()
+        await wait_for(pilot, lambda: app.runs.state(last.prompt).status == "finished")
+      finally:
+        gated.gate.set()

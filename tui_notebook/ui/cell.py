@@ -19,9 +19,12 @@ from ..notebook import EditError
 from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
-from .template_highlight import highlight_templates
 from .live_text import LiveText
 from .outputs import attachment_widget, display_text, output_widget
+from .template_highlight import highlight_templates
+
+STREAM_STEP = 6
+"""Streamed text reserves its height in steps of this many lines (see LiveText.grow_step)."""
 
 if TYPE_CHECKING:
     from .editor import PromptEditor
@@ -81,7 +84,9 @@ class Cell(Widget):
         self._attachments = Vertical(classes="cell-attachments")
         self._attachments_sig: tuple | None = None
         self._outputs = Vertical(classes="cell-outputs")
-        self._stream = LiveText(classes="cell-stream")
+        self._stream = LiveText(classes="cell-stream", grow_step=STREAM_STEP)
+        self.stream_stale = False
+        self._input_sig: tuple[str, bool] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
 
@@ -133,12 +138,17 @@ class Cell(Widget):
         self.refresh_header()
         if not self.editing:
             content = terminal_safe(input_text(prompt))
-            if content:
-                self._input.update(highlight_templates(content))
-            elif isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None:
-                self._input.update(Text("(input: the attachments below · t to edit them)", style="dim"))
-            else:
-                self._input.update(Text("(empty prompt)", style="dim"))
+            has_attachments = isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None
+            # Static.update() always asks for a layout pass of the screen; every cell is refreshed on every
+            # document change (a run finishing), so only a changed input may cost one.
+            if (content, has_attachments) != self._input_sig:
+                self._input_sig = (content, has_attachments)
+                if content:
+                    self._input.update(highlight_templates(content))
+                elif has_attachments:
+                    self._input.update(Text("(input: the attachments below · t to edit them)", style="dim"))
+                else:
+                    self._input.update(Text("(empty prompt)", style="dim"))
         attachments = list(prompt.input.attachments or []) if isinstance(prompt.input, PromptInput) else []
         self._attachments.display = bool(attachments)
         att_signature = tuple((id(a), repr(a.data)[:200]) for a in attachments)
@@ -157,12 +167,27 @@ class Cell(Widget):
                 self._outputs.mount_all([output_widget(o) for o in outputs])
         self.refresh_stream()
 
+    def in_view(self) -> bool:
+        """Whether any of the cell shows in the notebook column (Textual's is_on_screen is also True for
+        widgets laid out but scrolled away)."""
+        region = self.region
+        return bool(region) and self.view.region.overlaps(region)
+
     def refresh_stream(self) -> None:
         run = self.view.runs.state(self.prompt)
         streaming = run.status == "running" and bool(run.text)
+        if streaming and not self.in_view():
+            # Off screen, streamed text would only cost layout passes (each new line moves every cell below);
+            # the view's 4 Hz tick brings it up to date once the cell is scrolled into view.
+            self.stream_stale = True
+            return
+        self.stream_stale = False
         self._stream.display = streaming
         if streaming:
             self._stream.set_text(Text(display_text(run.text, tail=True)))
+        elif self._stream.text.plain:
+            self._stream.set_text("")
+            self._stream.reset_height()
 
     def on_click(self) -> None:
         index = self.view.index_of(self.prompt)

@@ -4,6 +4,10 @@
 on screen that pass costs tens of milliseconds, and doing it at stream-flush rate starved key presses while
 a model generated. :class:`LiveText` repaints itself only, and asks for layout only when its height
 (the number of wrapped lines) actually changed.
+
+Streamed text grows a line every few tokens, and each new line moved every cell below it: a repaint of most of
+the screen (40-90 ms with a dozen cells). With ``grow_step`` the widget reserves its height in steps of that
+many lines, so the cells below move once per step instead of once per line.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from textual.widget import Widget
 class LiveText(Widget):
     DEFAULT_CSS = "LiveText { height: auto; }"
 
-    def __init__(self, text: Text | str = "", **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, text: Text | str = "", *, grow_step: int = 0, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self._text = Text(text) if isinstance(text, str) else text
         self._lines = -1
+        self.grow_step = grow_step
 
     @property
     def text(self) -> Text:
@@ -27,11 +32,22 @@ class LiveText(Widget):
     def set_text(self, text: Text | str) -> None:
         self._text = Text(text) if isinstance(text, str) else text
         lines = self._wrapped_lines()
+        if self.grow_step:  # rounded up to a whole step (one step while the width is not known yet)
+            lines = -(-max(lines, 1) // self.grow_step) * self.grow_step
         if lines != self._lines:
             self._lines = lines
-            self.refresh(layout=True)
+            if self.grow_step and lines > 0:
+                self.styles.height = lines  # a fixed height: Textual lays out again only when it changes
+            else:
+                self.refresh(layout=True)
         else:
             self.refresh()
+
+    def reset_height(self) -> None:
+        """Forget the reserved height (the next text starts from one step again)."""
+        if self.grow_step:
+            self._lines = -1
+            self.styles.height = "auto"
 
     def _wrapped_lines(self) -> int:
         width = self.content_region.width or self.size.width
@@ -43,4 +59,5 @@ class LiveText(Widget):
         return self._text
 
     def on_resize(self) -> None:
-        self._lines = self._wrapped_lines()
+        if not self.grow_step:
+            self._lines = self._wrapped_lines()

@@ -341,6 +341,8 @@ class NotebookView(VerticalScroll, can_focus=True):
         for cell in self._cells.values():
             if self.runs.state(cell.prompt).status == "running":
                 cell.refresh_header()
+                if cell.stream_stale and cell.in_view():
+                    cell.refresh_stream()
 
     # -- cursor --------------------------------------------------------------------------------------------------
 
