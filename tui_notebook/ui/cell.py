@@ -186,8 +186,7 @@ class Cell(Widget):
         if streaming:
             self._stream.set_text(Text(display_text(run.text, tail=True)))
         elif self._stream.text.plain:
-            self._stream.set_text("")
-            self._stream.reset_height()
+            self._stream.clear()
 
     def on_click(self) -> None:
         index = self.view.index_of(self.prompt)

@@ -43,11 +43,15 @@ class LiveText(Widget):
         else:
             self.refresh()
 
-    def reset_height(self) -> None:
-        """Forget the reserved height (the next text starts from one step again)."""
+    def clear(self) -> None:
+        """No text, and no reserved height: the next text starts from one step again (one layout pass, where
+        set_text("") would first reserve a step and then give it back)."""
+        self._text = Text()
+        self._lines = -1
         if self.grow_step:
-            self._lines = -1
             self.styles.height = "auto"
+        else:
+            self.refresh(layout=True)
 
     def _wrapped_lines(self) -> int:
         width = self.content_region.width or self.size.width

@@ -258,7 +258,6 @@ class NotebookView(VerticalScroll, can_focus=True):
                 from .startup_trace import record
 
                 record("first cells mounted")
-                self.app.call_after_refresh(record, "first paint")
                 if (w0, w1) != self._window(n):
                     self.call_after_refresh(self.request_sync, False)
 

@@ -1,9 +1,10 @@
 """Opt-in start-up timing: ``TUINB_STARTUP_TRACE=FILE`` appends one JSON line per milestone.
 
 Each line has the wall time since the process started (from /proc, so it includes the interpreter's own
-start-up) and the CPU time the process has used. ``bench/bench_tui.py`` reads it: CPU time to the first frame
-is a start-up figure that does not move when other programs load the machine, unlike the wall time a person
-sees, which the benchmark also measures (from outside, in tmux).
+start-up) and the CPU time the process has used. Milestones: ``app starts`` (just before ``App.run``) and
+``first cells mounted`` (the first frame's cells exist; drawing them follows). There is no "painted" milestone:
+Textual's after-refresh callbacks ran 0.1 s or more after the frame showed, so it measured the wrong thing.
+``bench/bench_tui.py`` prints both; the time until the frame is on screen it measures from outside, in tmux.
 """
 
 from __future__ import annotations

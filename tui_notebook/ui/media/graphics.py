@@ -143,8 +143,8 @@ def _decide(requested: str, probe: TerminalProbe | None, direct: tuple[int, int]
         size, cell_reason = direct, "reported by the terminal (TIOCGWINSZ)"
     elif answers.cell_size is not None:
         size, cell_reason = answers.cell_size, "answered by the terminal (CSI 16t)"
-    elif _env_cell_size() is not None:
-        size, cell_reason = _env_cell_size(), "from TEXTUAL_CELL_WIDTH/TEXTUAL_CELL_HEIGHT"  # type: ignore[assignment]
+    elif (from_env := _env_cell_size()) is not None:
+        size, cell_reason = from_env, "from TEXTUAL_CELL_WIDTH/TEXTUAL_CELL_HEIGHT"
     else:
         size = (10, 20)
         cell_reason = "assumed (the terminal did not say; set TEXTUAL_CELL_WIDTH/HEIGHT to correct it)"
