@@ -372,16 +372,12 @@ def test_local_process_is_off_unless_asked(shared, monkeypatch, tiny_text_genera
 
 
 async def test_the_app_runs_a_local_model_through_the_host(shared, monkeypatch, tmp_path, tiny_text_generation):
-    from fixtures.ui_app import wait_for, write_notebook
+    from fixtures.ui_app import hello_local_notebook, wait_for
 
     from tui_notebook.ui.app import TuinbApp
 
-    path = write_notebook(tmp_path / "local.aiconfig.json", [("gen", "Hello {{who}}", GEN)],
-                          parameters={"who": "world"})
-    nb = Notebook.open(path)
+    nb = hello_local_notebook(tmp_path, tiny_text_generation)
     nb.options.local_process = True  # what ui/launch.py sets
-    nb.set_setting(0, "model", str(tiny_text_generation))
-    nb.set_setting(0, "max_new_tokens", 8)
     refuse_in_process(monkeypatch)
     app = TuinbApp(nb)
     log = EventLog()

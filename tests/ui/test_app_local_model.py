@@ -5,21 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from fixtures.ui_app import wait_for, write_notebook
+from fixtures.ui_app import hello_local_notebook, wait_for
 
 from tui_notebook.document import Error
 from tui_notebook.engine import EventLog, RunStarted, TextChunk
-from tui_notebook.notebook import Notebook
 from tui_notebook.ui.app import TuinbApp
 
 
 @pytest.mark.slow
 async def test_tiny_local_model_run_streams_and_stores_output(tmp_path, tiny_text_generation):
-    path = write_notebook(tmp_path / "local.aiconfig.json", [("gen", "Hello {{who}}", "Text Generation (Local)")],
-                          parameters={"who": "world"})
-    nb = Notebook.open(path)
-    nb.set_setting(0, "model", str(tiny_text_generation))
-    nb.set_setting(0, "max_new_tokens", 8)
+    nb = hello_local_notebook(tmp_path, tiny_text_generation)
     app = TuinbApp(nb)
     log = EventLog()
     nb.engine.subscribe(log)
