@@ -20,12 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,8 +43,72 @@ def tmux(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True)
 
 
+class ControlClient:
+    """One tmux control-mode client (``tmux -C``) for the key-latency runs: ``send-keys`` and ``capture-pane`` go
+    through its pipe instead of starting a tmux process each time. Polling the screen every 2 ms by starting
+    processes took most of a core on this 2-core machine, which was CPU the measured app then did not have,
+    and each start added ~3 ms to every measured press."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(["tmux", "-L", SOCKET, "-f", "/dev/null", "-C", "attach-session", "-t", "bench"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._reply("attach-session")  # the attach command's own (empty) reply comes first
+        self.command("refresh-client -f no-output")  # no %output stream: only our commands' replies
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            self.lines.put(raw)
+        self.lines.put(b"")
+
+    def command(self, line: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+        return self._reply(line)
+
+    def _reply(self, line: str) -> str:
+        body: list[bytes] = []
+        inside = False
+        while True:
+            try:
+                raw = self.lines.get(timeout=10)
+            except queue.Empty:
+                raise RuntimeError(f"tmux control client: no reply to {line!r} in 10 s") from None
+            if not raw:
+                raise RuntimeError(f"tmux control client ended during {line!r}")
+            if not inside:
+                inside = raw.startswith(b"%begin ")
+                continue  # notifications between replies
+            if raw.startswith((b"%end ", b"%error ")):
+                return b"".join(body).decode("utf-8", "replace")
+            body.append(raw)
+
+    def close(self) -> None:
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+_control: ControlClient | None = None
+
+
 def screen(escapes: bool = False) -> str:
+    if _control is not None:
+        return _control.command("capture-pane -p " + ("-e " if escapes else "") + "-t bench")
     return tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "bench").stdout
+
+
+def send_key(key: str) -> None:
+    if _control is not None:
+        _control.command(f"send-keys -t bench {key}")
+    else:
+        tmux("send-keys", "-t", "bench", key)
 
 
 def start(cwd: Path, env: dict[str, str], *args: str) -> float:
@@ -61,6 +127,13 @@ def wait_for(text: str, timeout: float = 30.0, gone: bool = False) -> float:
             return time.perf_counter()
         time.sleep(0.005)
     raise RuntimeError(f"timed out waiting for {text!r}:\n{screen()}")
+
+
+def pane_cpu_s() -> float:
+    """CPU time (user + system) the tuinb process has used so far."""
+    pid = tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").stdout.strip()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pane_rss_mb() -> float:
@@ -130,7 +203,7 @@ def name_line(name: str) -> str:
 
 def timed_press(key: str, done, timeout: float = 5.0) -> float:  # noqa: ANN001 - a predicate
     sent = time.perf_counter()
-    tmux("send-keys", "-t", "bench", key)
+    send_key(key)
     deadline = sent + timeout
     while time.perf_counter() < deadline:
         if done():
@@ -167,7 +240,7 @@ def key_latencies(presses: int, generating: bool = True) -> dict[str, list[float
         result["open/close help (?/q)"].append(timed_press("q", lambda: "tuinb keys" not in screen()))
         time.sleep(0.03)
     if generating and "running" in screen():
-        tmux("send-keys", "-t", "bench", "Enter")  # edit gen_0 (already run) while later cells generate
+        send_key("Enter")  # edit gen_0 (already run) while later cells generate
         wait_for("esc Command mode")
         typed = "Hello number 0"
         for letter in "zqxwvzqxwvzqxwvzqxwv"[:presses]:
@@ -177,7 +250,7 @@ def key_latencies(presses: int, generating: bool = True) -> dict[str, list[float
             expected = typed
             result["type in an editor"].append(timed_press(letter, lambda: expected in screen()))
             time.sleep(0.03)
-        tmux("send-keys", "-t", "bench", "Escape")
+        send_key("Escape")
     return result
 
 
@@ -185,6 +258,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--only", choices=["paint", "big", "latency"], action="append",
+                        help="run only these parts (repeatable); default: all three")
+    parser.add_argument("--spawn-tmux", action="store_true",
+                        help="key latency: start a tmux process per send-keys / capture-pane (the old harness) "
+                             "instead of one control-mode client")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("tmux is not installed")
@@ -192,11 +270,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tuinb-bench-"))
     env = {"HOME": str(work), "TUINB_CONFIG_DIR": str(work / "config"), "TUINB_DATA_DIR": str(work / "data"),
            "TUINB_CACHE_DIR": str(work / "cache"), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+           "HF_HUB_DISABLE_PROGRESS_BARS": "1", **({"OMP_NUM_THREADS": os.environ["BENCH_OMP"]} if "BENCH_OMP" in os.environ else {})}
     try:
         shutil.copy(EXAMPLE, work / "example.aiconfig.json")
+        parts = set(args.only or ["paint", "big", "latency"])
         paints, inside = [], []
-        for run in range(args.runs):
+        for run in range(args.runs if "paint" in parts else 0):
             trace = work / f"trace-{run}.jsonl"
             started = start(work, {**env, "TUINB_STARTUP_TRACE": str(trace)}, "example.aiconfig.json")
             paints.append(wait_for("image_caption") - started)
@@ -205,61 +284,78 @@ def main() -> int:
             reported = startup_trace(trace)
             if "app starts" in reported and "first cells mounted" in reported:
                 inside.append((reported["app starts"], reported["first cells mounted"]))
-        print(f"first paint, Gradio example:   median {statistics.median(paints):.3f} s  "
-              f"(runs: {', '.join(f'{p:.3f}' for p in paints)})   target <= 0.6 s")
+        if paints:
+            print(f"first paint, Gradio example:   median {statistics.median(paints):.3f} s  "
+                  f"(runs: {', '.join(f'{p:.3f}' for p in paints)})   target <= 0.6 s")
         if inside:
             print(f"inside tuinb (its start-up trace), median: the app starts at "
                   f"{statistics.median(a[0] for a, _ in inside):.2f} s ({statistics.median(a[1] for a, _ in inside):.2f} "
                   f"s CPU), the first cells are mounted at {statistics.median(m[0] for _, m in inside):.2f} s "
                   f"({statistics.median(m[1] for _, m in inside):.2f} s CPU)")
 
-        write_big(work / "big.aiconfig.json")
-        paints, rss = [], []
-        for _ in range(args.runs):
-            started = start(work, env, "big.aiconfig.json")
-            paints.append(wait_for("cell_0") - started)
-            time.sleep(0.5)
-            rss.append(pane_rss_mb())
+        if "big" in parts:
+            write_big(work / "big.aiconfig.json")
+            paints, rss = [], []
+            for _ in range(args.runs):
+                started = start(work, env, "big.aiconfig.json")
+                paints.append(wait_for("cell_0") - started)
+                time.sleep(0.5)
+                rss.append(pane_rss_mb())
+                quit_app()
+            print(f"first paint, 1,000 cells:      median {statistics.median(paints):.3f} s  "
+                  f"(runs: {', '.join(f'{p:.3f}' for p in paints)})   target <= 1.5 s")
+            print(f"RSS, 1,000 cells (painted):    median {statistics.median(rss):.0f} MB   target <= 250 MB")
+
+        if "latency" in parts:
+            from tui_notebook.demo import models as recipes
+
+            model_dir = recipes.build_text_generation(work / "tiny-gpt2")
+            write_generating(work / "gen.aiconfig.json", str(model_dir))
+            start(work, env, "gen.aiconfig.json")
+            wait_for("gen_0")
+            global _control
+            if not args.spawn_tmux:
+                _control = ControlClient()
+                rows = _control.command("display-message -p -t bench '#{pane_width}x#{pane_height}'").strip()
+                if rows != "120x40":
+                    raise RuntimeError(f"the control client changed the pane's size to {rows}")
+            # The app settles as it would while one reads: help prepared, long-lived objects frozen, and the local
+            # model process started and done importing torch (at low priority; ~5 s of CPU on this machine).
+            time.sleep(8)
+            idle = key_latencies(args.presses, generating=False)
+            for kind, values in idle.items():
+                if values:
+                    print(f"key latency, nothing running, {kind}:  p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+                          f"p95 {percentile(values, 0.95) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
+                          f"({len(values)} presses)")
+            cpu_before, wall_before = pane_cpu_s(), time.perf_counter()
+            send_key("A")
+            wait_for("running", timeout=60)
+            wait_for("gen_0", timeout=60)
+            time.sleep(0.5)  # past the start of the first run (the local model process starts, the model loads)
+            latencies = key_latencies(args.presses)
+            rss_gen = pane_rss_mb()
+            wait_for("running", timeout=120, gone=True)
+            ui_cpu, gen_wall = pane_cpu_s() - cpu_before, time.perf_counter() - wall_before
+            if _control is not None:
+                _control.close()
+                _control = None
             quit_app()
-        print(f"first paint, 1,000 cells:      median {statistics.median(paints):.3f} s  "
-              f"(runs: {', '.join(f'{p:.3f}' for p in paints)})   target <= 1.5 s")
-        print(f"RSS, 1,000 cells (painted):    median {statistics.median(rss):.0f} MB   target <= 250 MB")
-
-        from tui_notebook.demo import models as recipes
-
-        model_dir = recipes.build_text_generation(work / "tiny-gpt2")
-        write_generating(work / "gen.aiconfig.json", str(model_dir))
-        start(work, env, "gen.aiconfig.json")
-        wait_for("gen_0")
-        # The app settles as it would while one reads: help prepared, long-lived objects frozen, and the local
-        # model process started and done importing torch (at low priority; ~5 s of CPU on this machine).
-        time.sleep(8)
-        idle = key_latencies(args.presses, generating=False)
-        for kind, values in idle.items():
-            if values:
-                print(f"key latency, nothing running, {kind}:  p50 {percentile(values, 0.5) * 1000:.0f} ms, "
-                      f"p95 {percentile(values, 0.95) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
-                      f"({len(values)} presses)")
-        tmux("send-keys", "-t", "bench", "A")
-        wait_for("running", timeout=60)
-        wait_for("gen_0", timeout=60)
-        time.sleep(0.5)  # past the start of the first run (the local model process starts, the model loads)
-        latencies = key_latencies(args.presses)
-        rss_gen = pane_rss_mb()
-        quit_app()
-        everything = [v for values in latencies.values() for v in values]
-        for kind, values in latencies.items():
-            if values:
-                print(f"key latency while generating, {kind}:  p50 {percentile(values, 0.5) * 1000:.0f} ms, "
-                      f"p95 {percentile(values, 0.95) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
-                      f"({len(values)} presses)")
-        if everything:
-            print(f"key latency while generating, all keys:  p50 {percentile(everything, 0.5) * 1000:.0f} ms  "
-                  f"p95 {percentile(everything, 0.95) * 1000:.0f} ms  ({len(everything)} presses, incl. ~3 ms "
-                  f"of capture-pane polling)   target p95 <= 50 ms")
-            print(f"RSS of the tuinb process while generating: {rss_gen:.0f} MB")
-        else:
-            print("key latency while generating: generation ended before the first key press")
+            everything = [v for values in latencies.values() for v in values]
+            for kind, values in latencies.items():
+                if values:
+                    print(f"key latency while generating, {kind}:  p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+                          f"p95 {percentile(values, 0.95) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
+                          f"({len(values)} presses)")
+            if everything:
+                print(f"key latency while generating, all keys:  p50 {percentile(everything, 0.5) * 1000:.0f} ms  "
+                      f"p95 {percentile(everything, 0.95) * 1000:.0f} ms  ({len(everything)} presses, "
+                      f"{'a tmux process per poll' if args.spawn_tmux else 'tmux control-mode client'})   target p95 <= 50 ms")
+                print(f"RSS of the tuinb process while generating: {rss_gen:.0f} MB")
+                print(f"CPU of the tuinb process (not the model process) from run all to the last cell done: "
+                      f"{ui_cpu:.2f} s in {gen_wall:.1f} s, key presses included")
+            else:
+                print("key latency while generating: generation ended before the first key press")
     finally:
         tmux("kill-server")
         shutil.rmtree(work, ignore_errors=True)

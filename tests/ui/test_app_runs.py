@@ -208,3 +208,49 @@ async def test_off_screen_streams_wait_until_their_cell_is_in_view(make_app):
         await wait_for(pilot, lambda: app.runs.state(last.prompt).status == "finished")
       finally:
         gated.gate.set()
+
+
+async def test_off_screen_cells_draw_new_outputs_once_scrolled_into_view(make_app):
+    """New outputs change a cell's height, and each height change re-lays out and repaints the column: a cell
+    out of view waits with them until it is scrolled into view (its header, one line, stays up to date)."""
+    cells = [(f"p{i}", f"prompt {i}\n" * 6, "test-echo") for i in range(8)] + [("last", "hello", "test-echo")]
+    app = make_app(cells)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        last = app.view.cell_widgets()[-1]
+        assert last.off_screen()
+        app.view.run_prompt(last.prompt)
+        await wait_for(pilot, lambda: output_texts(app, 8) == ["echo: hello"], message="the run's output")
+        await wait_for(pilot, lambda: "done" in last._header.text.plain, message="the header says done")
+        assert last.content_stale and markdown_sources(last) == []  # not drawn while out of view
+        app.view.scroll_end(animate=False)
+        await wait_for(pilot, lambda: markdown_sources(last) == ["echo: hello"], message="output once in view")
+        assert not last.content_stale
+
+
+async def test_a_cell_that_grows_costs_one_layout_pass(make_app):
+    """Textual asks for a second layout pass when a widget's virtual size changes; cells never scroll, so their
+    parts (and the column, whose scroll bar Textual updates anyway) do not ask for it."""
+    from tui_notebook.ui.cell import STREAM_STEP
+
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    async with app.run_test(size=(60, 40)) as pilot:
+      try:
+        await pilot.pause()
+        await pilot.press("r")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: cell._stream.display and cell._stream.size.height == STREAM_STEP)
+        await pilot.pause()
+        passes = []
+        screen = app.screen
+        original = screen._refresh_layout
+        screen._refresh_layout = lambda *a, **k: (passes.append(1), original(*a, **k))[1]
+        app.runs.state(cell.prompt).text += " word" * 100  # two steps of lines at this width
+        cell.refresh_stream()
+        await wait_for(pilot, lambda: cell._stream.size.height == 2 * STREAM_STEP)
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert len(passes) == 1, passes
+      finally:
+        gated.gate.set()

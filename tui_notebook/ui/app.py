@@ -125,6 +125,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def _tick(self) -> None:
         if self.runs.active_count():
             self.view.refresh_running()
+        self.view.refresh_stale()  # cells moved into view by a layout change, not a scroll
 
     def _autosave(self) -> None:
         if self.autosaver is None:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ..document import Prompt, PromptInput
 from ..notebook import EditError
@@ -20,6 +19,7 @@ from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
 from .live_text import LiveText
+from .steady import NoRelayoutOnResize, SteadyStatic, SteadyVertical
 from .outputs import attachment_widget, display_text, output_widget
 from .template_highlight import highlight_templates
 
@@ -53,7 +53,7 @@ class RenameInput(Input):
             cell.end_rename()
 
 
-class Cell(Widget):
+class Cell(NoRelayoutOnResize, Widget):
     DEFAULT_CSS = """
     Cell { height: auto; padding: 0 1 0 0; margin: 0 0 1 0; border-left: outer $panel; }
     Cell.-current { border-left: outer $accent; background: $boost; }
@@ -80,12 +80,13 @@ class Cell(Widget):
         self.editing = False
         self._outputs_sig: tuple | None = None
         self._header = LiveText(classes="cell-header")
-        self._input = Static(classes="cell-input")
-        self._attachments = Vertical(classes="cell-attachments")
+        self._input = SteadyStatic(classes="cell-input")
+        self._attachments = SteadyVertical(classes="cell-attachments")
         self._attachments_sig: tuple | None = None
-        self._outputs = Vertical(classes="cell-outputs")
+        self._outputs = SteadyVertical(classes="cell-outputs")
         self._stream = LiveText(classes="cell-stream", grow_step=STREAM_STEP)
         self.stream_stale = False
+        self.content_stale = False
         self._input_sig: tuple[str, bool] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
@@ -136,6 +137,13 @@ class Cell(Widget):
     def refresh_cell(self) -> None:
         prompt = self.prompt
         self.refresh_header()
+        if self.off_screen():
+            # A cell scrolled out of view catches up when it is scrolled back (NotebookView.refresh_stale):
+            # new outputs change its height, and every height change is a layout pass and a repaint of the
+            # whole column (20-40 ms here) for nothing the user can see. A header keeps its height.
+            self.content_stale = True
+            return
+        self.content_stale = False
         if not self.editing:
             content = terminal_safe(input_text(prompt))
             has_attachments = isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None
@@ -170,13 +178,25 @@ class Cell(Widget):
     def in_view(self) -> bool:
         """Whether any of the cell shows in the notebook column (Textual's is_on_screen is also True for
         widgets laid out but scrolled away)."""
-        region = self.region
-        return bool(region) and self.view.region.overlaps(region)
+        region = self.virtual_region
+        return bool(region) and self.view.visible_rows().overlaps(region)
+
+    def off_screen(self) -> bool:
+        """Laid out, and scrolled out of view (a cell not laid out yet is neither: it must be drawn in full)."""
+        region = self.virtual_region
+        return bool(region) and not self.view.visible_rows().overlaps(region)
+
+    def catch_up(self) -> None:
+        """Draw what changed while the cell was out of view."""
+        if self.content_stale:
+            self.refresh_cell()
+        elif self.stream_stale:
+            self.refresh_stream()
 
     def refresh_stream(self) -> None:
         run = self.view.runs.state(self.prompt)
         streaming = run.status == "running" and bool(run.text)
-        if streaming and not self.in_view():
+        if streaming and self.off_screen():
             # Off screen, streamed text would only cost layout passes (each new line moves every cell below);
             # the view's 4 Hz tick brings it up to date once the cell is scrolled into view.
             self.stream_stale = True

@@ -15,8 +15,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from .steady import NoRelayoutOnResize
 
-class LiveText(Widget):
+
+class LiveText(NoRelayoutOnResize, Widget):
     DEFAULT_CSS = "LiveText { height: auto; }"
 
     def __init__(self, text: Text | str = "", *, grow_step: int = 0, **kwargs) -> None:  # noqa: ANN003
@@ -30,7 +32,10 @@ class LiveText(Widget):
         return self._text
 
     def set_text(self, text: Text | str) -> None:
-        self._text = Text(text) if isinstance(text, str) else text
+        text = Text(text) if isinstance(text, str) else text
+        if text == self._text and self._lines != -1:
+            return  # every cell's header is redrawn on every document change; most have not changed
+        self._text = text
         lines = self._wrapped_lines()
         if self.grow_step:  # rounded up to a whole step (one step while the width is not known yet)
             lines = -(-max(lines, 1) // self.grow_step) * self.grow_step

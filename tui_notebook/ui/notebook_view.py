@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Static
 
 from ..document import ModelMetadata, Prompt
@@ -28,6 +29,7 @@ from ..notebook import EditError
 from ..sanitize import terminal_safe
 from . import keys
 from .cell import Cell, input_text
+from .steady import NoRelayoutOnResize
 
 if TYPE_CHECKING:
     from ..notebook import Notebook
@@ -91,7 +93,7 @@ class EmptyHint(Static):
     DEFAULT_CSS = "EmptyHint { color: $text-muted; padding: 1 2; }"
 
 
-class NotebookView(VerticalScroll, can_focus=True):
+class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     BINDINGS = keys.bindings("notebook")
 
     DEFAULT_CSS = """
@@ -116,6 +118,7 @@ class NotebookView(VerticalScroll, can_focus=True):
         self._index_cache: tuple[int, dict[int, int]] = (-1, {})
         self._sync_lock = asyncio.Lock()
         self._sync_pending = False
+        self._stale_check_pending = False
         self._sync_content = True
         self._first_frame = True  # the next sync builds only what the first screen shows
         self._commit_timers: dict[int, object] = {}
@@ -340,8 +343,27 @@ class NotebookView(VerticalScroll, can_focus=True):
         for cell in self._cells.values():
             if self.runs.state(cell.prompt).status == "running":
                 cell.refresh_header()
-                if cell.stream_stale and cell.in_view():
-                    cell.refresh_stream()
+
+    def visible_rows(self) -> Region:
+        """The part of the column's virtual space on screen (what a cell's ``virtual_region`` is measured in)."""
+        size = self.scrollable_content_region.size
+        return Region(0, round(self.scroll_y), max(1, size.width), size.height)
+
+    def refresh_stale(self) -> None:
+        """Cells that were changed while out of view and are in view now draw the change."""
+        for cell in list(self._cells.values()):
+            if (cell.content_stale or cell.stream_stale) and cell.in_view():
+                cell.catch_up()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value) and not self._stale_check_pending:
+            self._stale_check_pending = True
+            self.call_after_refresh(self._check_stale)
+
+    def _check_stale(self) -> None:
+        self._stale_check_pending = False
+        self.refresh_stale()
 
     # -- cursor --------------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from ..document import Attachment, Error, ExecuteResult, Output, OutputDataWithStringValue
 from ..sanitize import terminal_safe
+from .steady import NoRelayoutOnResize, SteadyStatic
 
 
 DISPLAY_LIMIT = 20_000
@@ -68,7 +69,7 @@ def media_placeholder(mime: str | None, data: OutputDataWithStringValue | str) -
     return terminal_safe(f"[{mime}]")
 
 
-class TextOutput(Static):
+class TextOutput(NoRelayoutOnResize, Static):
     """A text output drawn as Markdown.
 
     One widget rendering a Rich Markdown renderable, not Textual's ``Markdown`` widget: that one builds a
@@ -101,7 +102,7 @@ class TextOutput(Static):
 def output_widget(output: Output) -> Widget:
     if isinstance(output, Error):
         text = Text.assemble(("Error", "bold"), terminal_safe(f" {output.ename}: "), terminal_safe(output.evalue))
-        return Static(text, classes="output-error")
+        return SteadyStatic(text, classes="output-error")
     assert isinstance(output, ExecuteResult)
     data = output.data
     mime = output.mime_type or ""
@@ -114,16 +115,16 @@ def output_widget(output: Output) -> Widget:
     if preview is not None:
         return preview
     if isinstance(data, OutputDataWithStringValue):
-        return Static(Text(media_placeholder(mime, data)), classes="output-media")
+        return SteadyStatic(Text(media_placeholder(mime, data)), classes="output-media")
     if isinstance(data, str):
-        return Static(Text(media_placeholder(mime, data)), classes="output-media")
+        return SteadyStatic(Text(media_placeholder(mime, data)), classes="output-media")
     import json
 
     try:
         shown = json.dumps(data.model_dump(mode="json") if hasattr(data, "model_dump") else data, indent=2)
     except TypeError:
         shown = repr(data)
-    return Static(Text(terminal_safe(shown)), classes="output-data")
+    return SteadyStatic(Text(terminal_safe(shown)), classes="output-data")
 
 
 def media_preview(output: ExecuteResult) -> Widget | None:
@@ -134,7 +135,7 @@ def media_preview(output: ExecuteResult) -> Widget | None:
     if ref is None:
         return None
     if ref.is_url:
-        return Static(_remote_media_line(ref, f"output {ref.index + 1}"), classes="output-media")
+        return SteadyStatic(_remote_media_line(ref, f"output {ref.index + 1}"), classes="output-media")
     if ref.is_image:
         from .media.image_preview import ImagePreview
 
@@ -159,7 +160,7 @@ def attachment_widget(attachment: Attachment, index: int) -> Widget:
 
     ref = attachment_media(attachment, index)
     if ref is not None and ref.is_url and (ref.is_image or ref.is_audio):
-        return Static(_remote_media_line(ref, f"📎 attachment {index + 1}"), classes="attachment-line")
+        return SteadyStatic(_remote_media_line(ref, f"📎 attachment {index + 1}"), classes="attachment-line")
     if ref is not None and ref.is_image:
         from .media.image_preview import ImagePreview
 
@@ -168,7 +169,7 @@ def attachment_widget(attachment: Attachment, index: int) -> Widget:
         from .media.audio_widget import AudioPreview
 
         return AudioPreview(ref, caption=f"📎 attachment {index + 1}", classes="attachment-audio")
-    return Static(Text(attachment_line(attachment)), classes="attachment-line")
+    return SteadyStatic(Text(attachment_line(attachment)), classes="attachment-line")
 
 
 def attachment_line(attachment: Attachment) -> str:
