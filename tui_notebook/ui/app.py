@@ -37,8 +37,11 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def __init__(self, notebook: Notebook, *, read_only: bool = False, theme: str | None = None,
                  keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
-                 trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None) -> None:
+                 trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None,
+                 defer_markdown: bool = False) -> None:
         super().__init__()
+        self.defer_markdown = defer_markdown  # text outputs: plain in the first frame (outputs.markdown_class)
+        self.markdown_requested = False
         _install_inert_widgets()  # Input / TextArea draw control characters from the file as visible, inert text
         self.notebook = notebook
         self.read_only = read_only

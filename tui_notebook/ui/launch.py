@@ -71,6 +71,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         trust_prompt=trust_prompt,
         config=config,
         graphics=graphics_choice,
+        defer_markdown=True,  # the first frame does not wait for markdown-it
     )
     from .startup_trace import record
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import struct
+import sys
+from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
@@ -93,10 +95,38 @@ class TextOutput(NoRelayoutOnResize, Static):
     def render(self):  # noqa: ANN201 - a Rich renderable
         # Parsed once per text: Textual calls render() again for every layout pass and resize.
         if self._markdown is None:
-            from rich.markdown import Markdown  # markdown-it loads on the first text output, not at start-up
-
-            self._markdown = Markdown(self._source)
+            markdown = markdown_class(self)
+            if markdown is None:
+                return Text(self._source)  # the first frame: plain, Markdown a moment later (load_markdown)
+            self._markdown = markdown(self._source)
         return self._markdown
+
+
+def markdown_class(widget: Widget) -> type | None:
+    """``rich.markdown.Markdown``; None while the app holds it back until its first frame is on screen.
+
+    Importing it loads markdown-it and pygments (40-50 ms here), and the first frame of a notebook with text
+    outputs would wait for that. An app with ``defer_markdown`` set draws those outputs as plain text first and
+    loads Markdown right after the frame is written (:func:`load_markdown`)."""
+    app = widget.app
+    if getattr(app, "defer_markdown", False) and "rich.markdown" not in sys.modules:
+        if not getattr(app, "markdown_requested", False):
+            app.markdown_requested = True
+            app.call_after_refresh(load_markdown, app)
+        return None
+    from rich.markdown import Markdown
+
+    return Markdown
+
+
+def load_markdown(app: Any) -> None:
+    """Load Markdown (on the UI thread, after the first frame) and redraw the text outputs drawn without it."""
+    import rich.markdown  # noqa: F401
+
+    app.defer_markdown = False
+    for output in app.query(TextOutput):
+        if output._markdown is None:  # noqa: SLF001
+            output.refresh(layout=True)  # Markdown may join or add lines: a new height
 
 
 def output_widget(output: Output) -> Widget:

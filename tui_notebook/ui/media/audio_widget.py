@@ -75,7 +75,9 @@ class AudioPreview(Widget):
             self._failed(NOT_FETCHED)
             return
         directory = notebook_dir_of(self)
-        self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
+        # After the frame this widget first appears in: a worker started now would import and decode (numpy,
+        # textual-image, PIL: 0.3 s+) while that frame is laid out, and share the interpreter lock with it.
+        self.call_after_refresh(self.run_worker, lambda: self._load(directory), thread=True, group="media-load")
 
     def _load(self, directory: Path) -> None:
         from ...media.audio_playback import audio_info

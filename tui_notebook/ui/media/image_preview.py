@@ -143,7 +143,9 @@ class ImagePreview(Widget):
             self._status.update(Text(terminal_safe(f"{self.ref.value}\n{NOT_FETCHED}"), style="italic"))
             return
         directory = notebook_dir_of(self)
-        self.run_worker(lambda: self._load(directory), thread=True, group="media-load")
+        # After the frame this widget first appears in: a worker started now would import and decode (numpy,
+        # textual-image, PIL: 0.3 s+) while that frame is laid out, and share the interpreter lock with it.
+        self.call_after_refresh(self.run_worker, lambda: self._load(directory), thread=True, group="media-load")
 
     def _load(self, directory: Path) -> None:
         try:

@@ -1,0 +1,33 @@
+"""The first frame does not wait for Markdown: text outputs are plain in it and Markdown right after."""
+
+from __future__ import annotations
+
+import sys
+
+from fixtures.ui_app import wait_for
+from rich.text import Text
+from tui_notebook.ui.outputs import TextOutput
+
+
+async def test_text_outputs_are_plain_in_the_first_frame_then_markdown(make_app, monkeypatch):
+    monkeypatch.delitem(sys.modules, "rich.markdown", raising=False)  # as in a fresh `tuinb` process
+    drawn: list[type] = []
+    original = TextOutput.render
+    monkeypatch.setattr(TextOutput, "render", lambda self: drawn.append(type(r := original(self))) or r)
+    app = make_app((("p1", "hello", "test-echo"),), outputs={"p1": "# Title\n\nsome *text*"}, defer_markdown=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        output = app.view.cell_widgets()[0].query_one(TextOutput)
+        await wait_for(pilot, lambda: output._markdown is not None, message="Markdown after the first frame")
+        await pilot.pause()
+        assert drawn[0] is Text  # the first frame: plain text, no markdown-it import
+        assert type(output._markdown).__name__ == "Markdown" and "rich.markdown" in sys.modules
+        assert drawn[-1] is type(output._markdown)  # redrawn as Markdown
+        assert not app.defer_markdown
+
+
+async def test_without_deferral_the_first_frame_has_markdown(make_app):
+    app = make_app((("p1", "hello", "test-echo"),), outputs={"p1": "# Title"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        output = app.view.cell_widgets()[0].query_one(TextOutput)
+        assert type(output._markdown).__name__ == "Markdown"
