@@ -29,7 +29,7 @@ async def test_navigation_moves_current_cell_and_highlight(make_app):
         await pilot.press("end")
         assert view.current == 2
         await pilot.pause()
-        current = [c for c in view.cell_widgets() if c.has_class("-current")]
+        current = [c for c in view.cell_widgets() if c.is_current]
         assert [c.prompt.name for c in current] == ["p3"]
 
 
@@ -250,7 +250,7 @@ async def test_thousand_cells_open_windowed_and_navigate(tmp_path, make_app):
         await pilot.pause()
         assert view.current == 30
         cell = view.current_cell()
-        assert isinstance(cell, Cell) and cell.prompt.name == "c30" and cell.has_class("-current")
+        assert isinstance(cell, Cell) and cell.prompt.name == "c30" and cell.is_current
         await pilot.press("end")
         await pilot.pause()
         assert view.current == 999 and view.current_cell().prompt.name == "c999"
@@ -258,3 +258,26 @@ async def test_thousand_cells_open_windowed_and_navigate(tmp_path, make_app):
         await pilot.press("k")
         await pilot.pause()
         assert view.current_cell().prompt.name == "c998"
+
+
+async def test_the_current_cells_bar_takes_the_accent_colour_of_the_theme_in_use(make_app):
+    from textual.color import Color
+
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        cells = app.view.cell_widgets()
+
+        def bars() -> list[Color]:
+            return [c.styles.border_left[1] for c in cells]
+
+        colours = app.theme_variables
+        assert bars() == [Color.parse(colours["accent"])] + [Color.parse(colours["panel"])] * 2
+        await pilot.press("j")
+        assert bars() == [Color.parse(colours["panel"]), Color.parse(colours["accent"]), Color.parse(colours["panel"])]
+        assert [c._header.has_class("-current") for c in cells] == [False, True, False]
+        before = colours["accent"]
+        app.theme = "nord"  # a Textual theme with another accent colour than the default one
+        await pilot.pause()
+        colours = app.theme_variables
+        assert bars()[1] == Color.parse(colours["accent"]) != Color.parse(before)

@@ -152,6 +152,13 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         self.request_sync()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme) -> None:  # noqa: ANN001
+        """The current cell's bar colour is inline (Cell.mark_current): it follows a new theme here."""
+        current = self.current_prompt()
+        for cell in self._cells.values():
+            cell.mark_current(cell.prompt is current)
 
     def request_sync(self, content: bool = True) -> None:
         self._sync_content = self._sync_content or content
@@ -249,7 +256,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             fresh_ids = {id(w) for w in fresh}
             for widget in desired:
                 if isinstance(widget, Cell):
-                    widget.set_class(widget.prompt is prompts[self.current], "-current")
+                    widget.mark_current(widget.prompt is prompts[self.current])
                     if content and id(widget) not in fresh_ids:
                         widget.refresh_cell()
                 elif isinstance(widget, StubBlock) and content:
@@ -378,7 +385,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                 self.request_sync(content=False)
                 return
         for cell in self._cells.values():
-            cell.set_class(cell.prompt is self.current_prompt(), "-current")
+            cell.mark_current(cell.prompt is self.current_prompt())
         self._scroll_to_current()
         self.post_message_to_app_current_changed()
 
