@@ -281,3 +281,29 @@ async def test_the_current_cells_bar_takes_the_accent_colour_of_the_theme_in_use
         await pilot.pause()
         colours = app.theme_variables
         assert bars()[1] == Color.parse(colours["accent"]) != Color.parse(before)
+
+
+async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_cell(make_app, monkeypatch):
+    """Textual restyles a widget's whole subtree when its focus changes; for the column that was every built
+    cell (45-80 ms with a dozen cells on this machine) on each enter / escape."""
+    from textual.css.stylesheet import Stylesheet
+
+    restyled: list[int] = []
+    original = Stylesheet.update_nodes
+
+    def counting(self, nodes, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        nodes = list(nodes)
+        restyled.append(len(nodes))
+        return original(self, nodes, *args, **kwargs)
+
+    app = make_app([(f"c{i}", f"prompt {i}", "test-echo") for i in range(10)])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view.current_cell().editing
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.view
+        assert restyled and max(restyled) < 10, restyled  # ten cells are 50+ widgets
