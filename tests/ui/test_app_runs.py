@@ -254,3 +254,35 @@ async def test_a_cell_that_grows_costs_one_layout_pass(make_app):
         assert len(passes) == 1, passes
       finally:
         gated.gate.set()
+
+
+async def test_a_finished_stream_gives_way_to_the_output_in_one_layout_pass(make_app):
+    """The stream is cleared when the final outputs are drawn, in the same pass: no frame with neither (the cell
+    collapsing, then growing again) and one layout pass of the column instead of two."""
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    async with app.run_test(size=(60, 40)) as pilot:
+      try:
+        await pilot.pause()
+        await pilot.press("r")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()))
+        await pilot.pause()
+        passes: list[tuple[bool, int]] = []
+        screen = app.screen
+        original = screen._refresh_layout
+
+        def counting(*args, **kwargs):  # noqa: ANN002, ANN003
+            result = original(*args, **kwargs)
+            passes.append((bool(cell._stream.display), len(markdown_sources(cell))))
+            return result
+
+        screen._refresh_layout = counting
+        gated.gate.set()
+        await wait_for(pilot, lambda: markdown_sources(cell) == ["gated: x"] and not cell._stream.display,
+                       message="the output instead of the stream")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert passes == [(False, 1)], passes
+      finally:
+        gated.gate.set()

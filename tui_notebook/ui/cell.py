@@ -6,7 +6,7 @@ view (``NotebookView``) owns commands; a cell only knows how to show a prompt an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -86,6 +86,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self._stream = LiveText(classes="cell-stream", grow_step=STREAM_STEP)
         self.stream_stale = False
         self.content_stale = False
+        self._outputs_mounting = False
         self._input_sig: tuple[str, bool] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
@@ -188,8 +189,25 @@ class Cell(NoRelayoutOnResize, Widget):
             self._outputs.remove_children()
             self._outputs.set_class(bool(outputs), "-filled")
             if outputs:
-                self._outputs.mount_all([output_widget(o) for o in outputs])
+                mounting = self._outputs.mount_all([output_widget(o) for o in outputs])
+                if self._stream.text.plain:
+                    self._outputs_mounting = True
+                    self.run_worker(self._swap_stream_for_outputs(mounting), exit_on_error=False)
         self.refresh_stream()
+
+    async def _swap_stream_for_outputs(self, mounting: Awaitable[None]) -> None:
+        """Clear the streamed text once the final outputs are mounted: Textual lays the column out again when
+        the mount completes, so both changes share that pass (clearing first cost a pass of its own, and a frame
+        where the cell had neither)."""
+        try:
+            await mounting
+        finally:
+            self._outputs_mounting = False
+            self.refresh_stream()
+
+    def _outputs_pending(self) -> bool:
+        """The document has outputs this cell has not drawn yet (a finished run, before the column's sync)."""
+        return self._outputs_mounting or tuple(id(o) for o in self.prompt.outputs or []) != self._outputs_sig
 
     def in_view(self) -> bool:
         """Whether any of the cell shows in the notebook column (Textual's is_on_screen is also True for
@@ -218,6 +236,8 @@ class Cell(NoRelayoutOnResize, Widget):
             self.stream_stale = True
             return
         self.stream_stale = False
+        if not streaming and self._stream.text.plain and self._outputs_pending():
+            return  # the streamed text stays until the final outputs take its place (_swap_stream_for_outputs)
         self._stream.display = streaming
         if streaming:
             self._stream.set_text(Text(display_text(run.text, tail=True)))
