@@ -156,20 +156,45 @@ async def test_run_from_edit_mode_commits_and_runs(make_app):
         await wait_for(pilot, lambda: app.runs.state(app.notebook.doc.prompts[0]).status == "finished")
 
 
+def gated_above_another(make_app):  # noqa: ANN001, ANN201
+    """A 60x40 app: a gated cell (streams "first words", then waits) with a cell below it."""
+    gated = GatedParser()
+    return make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,)), gated
+
+
+async def start_streaming(pilot, app):  # noqa: ANN001, ANN201
+    """Run the current cell and wait until its first streamed words are drawn; returns the cell."""
+    await pilot.pause()
+    await pilot.press("r")
+    cell = app.view.current_cell()
+    await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()),
+                   message="streamed text on screen")
+    await pilot.pause()
+    return cell
+
+
+def record_layout_passes(app, record) -> None:  # noqa: ANN001
+    """Call ``record()`` after each layout pass of the app's screen (Textual's Screen._refresh_layout)."""
+    screen = app.screen
+    original = screen._refresh_layout
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003
+        result = original(*args, **kwargs)
+        record()
+        return result
+
+    screen._refresh_layout = counting
+
+
 async def test_streamed_text_reserves_its_height_in_steps(make_app):
     """Each new streamed line used to move every cell below it (a repaint of most of the screen): the stream
     box grows by STREAM_STEP lines at a time instead."""
     from tui_notebook.ui.cell import STREAM_STEP
 
-    gated = GatedParser()
-    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    app, gated = gated_above_another(make_app)
     async with app.run_test(size=(60, 40)) as pilot:
       try:
-        await pilot.pause()
-        await pilot.press("r")
-        cell = app.view.current_cell()
-        await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()))
-        await pilot.pause()
+        cell = await start_streaming(pilot, app)
         assert cell._stream.size.height == STREAM_STEP, cell._stream.size  # one line, a whole step reserved
         below = app.view.cell_widgets()[1]
         top_of_next = below.region.y
@@ -233,19 +258,13 @@ async def test_a_cell_that_grows_costs_one_layout_pass(make_app):
     parts (and the column, whose scroll bar Textual updates anyway) do not ask for it."""
     from tui_notebook.ui.cell import STREAM_STEP
 
-    gated = GatedParser()
-    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    app, gated = gated_above_another(make_app)
     async with app.run_test(size=(60, 40)) as pilot:
       try:
-        await pilot.pause()
-        await pilot.press("r")
-        cell = app.view.current_cell()
-        await wait_for(pilot, lambda: cell._stream.display and cell._stream.size.height == STREAM_STEP)
-        await pilot.pause()
-        passes = []
-        screen = app.screen
-        original = screen._refresh_layout
-        screen._refresh_layout = lambda *a, **k: (passes.append(1), original(*a, **k))[1]
+        cell = await start_streaming(pilot, app)
+        assert cell._stream.size.height == STREAM_STEP
+        passes: list[int] = []
+        record_layout_passes(app, lambda: passes.append(1))
         app.runs.state(cell.prompt).text += " word" * 100  # two steps of lines at this width
         cell.refresh_stream()
         await wait_for(pilot, lambda: cell._stream.size.height == 2 * STREAM_STEP)
@@ -259,25 +278,12 @@ async def test_a_cell_that_grows_costs_one_layout_pass(make_app):
 async def test_a_finished_stream_gives_way_to_the_output_in_one_layout_pass(make_app):
     """The stream is cleared when the final outputs are drawn, in the same pass: no frame with neither (the cell
     collapsing, then growing again) and one layout pass of the column instead of two."""
-    gated = GatedParser()
-    app = make_app((("p1", "x", "test-gated"), ("p2", "below", "test-echo")), parsers=(gated,))
+    app, gated = gated_above_another(make_app)
     async with app.run_test(size=(60, 40)) as pilot:
       try:
-        await pilot.pause()
-        await pilot.press("r")
-        cell = app.view.current_cell()
-        await wait_for(pilot, lambda: cell._stream.display and "first words" in str(cell._stream.render()))
-        await pilot.pause()
-        passes: list[tuple[bool, int]] = []
-        screen = app.screen
-        original = screen._refresh_layout
-
-        def counting(*args, **kwargs):  # noqa: ANN002, ANN003
-            result = original(*args, **kwargs)
-            passes.append((bool(cell._stream.display), len(markdown_sources(cell))))
-            return result
-
-        screen._refresh_layout = counting
+        cell = await start_streaming(pilot, app)
+        passes: list[tuple[bool, int]] = []  # after each pass: stream shown?, outputs drawn
+        record_layout_passes(app, lambda: passes.append((bool(cell._stream.display), len(markdown_sources(cell)))))
         gated.gate.set()
         await wait_for(pilot, lambda: markdown_sources(cell) == ["gated: x"] and not cell._stream.display,
                        message="the output instead of the stream")
