@@ -41,6 +41,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
                  defer_markdown: bool = False) -> None:
         super().__init__()
         self.defer_markdown = defer_markdown  # text outputs: plain in the first frame (outputs.markdown_class)
+        self._resume_gc = not gc.isenabled()  # launched with the collector paused for start-up (ui/launch.py)
         self.markdown_requested = False
         _install_inert_widgets()  # Input / TextArea draw control characters from the file as visible, inert text
         self.notebook = notebook
@@ -216,8 +217,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         # it out of the garbage collector's full passes, which otherwise stop the app for 35-60 ms every few
         # seconds of activity (measured with gc.callbacks while keys were pressed) and show up as key lag.
         gc.freeze()
+        if self._resume_gc:
+            gc.enable()
 
     def on_unmount(self) -> None:
+        if self._resume_gc:
+            gc.enable()
         gc.unfreeze()  # the app is gone: what it kept can be collected again (matters in tests and the API)
 
     def _prepare_help(self) -> None:

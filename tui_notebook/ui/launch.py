@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 
 def launch(args: argparse.Namespace) -> int:
+    # No cyclic garbage collection until the notebook is on screen: importing Textual and pydantic and building
+    # the first frame allocate hundreds of thousands of long-lived objects, and the collector's passes over them
+    # (about 120 of them before the app even starts) cost 25 ms+ of the first paint. The app turns it back on a
+    # second after start, once those objects are frozen out of it (TuinbApp._settle).
+    gc.disable()
     config, problems = _load_config()
     for problem in problems:
         print(f"tuinb: {problem}", file=sys.stderr)
