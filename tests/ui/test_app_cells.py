@@ -285,8 +285,10 @@ async def test_the_current_cells_bar_takes_the_accent_colour_of_the_theme_in_use
 
 async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_cell(make_app, monkeypatch):
     """Textual restyles a widget's whole subtree when its focus changes; for the column that was every built
-    cell (45-80 ms with a dozen cells on this machine) on each enter / escape."""
+    cell (45-80 ms with a dozen cells on this machine) on each enter / escape. And a style of the column that
+    differed between focused and not (a no-op tint) made every cell in view draw itself again."""
     from textual.css.stylesheet import Stylesheet
+    from textual.widget import Widget
 
     restyled: list[int] = []
     original = Stylesheet.update_nodes
@@ -300,6 +302,10 @@ async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_c
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+        drawn: list[str] = []
+        render_content = Widget._render_content
+        monkeypatch.setattr(Widget, "_render_content",
+                            lambda self, *a, **k: drawn.append(type(self).__name__) or render_content(self, *a, **k))
         await pilot.press("enter")
         await pilot.pause()
         assert app.view.current_cell().editing
@@ -307,3 +313,4 @@ async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_c
         await pilot.pause()
         assert app.focused is app.view
         assert restyled and max(restyled) < 10, restyled  # ten cells are 50+ widgets
+        assert len(drawn) < 20, drawn  # the editor, its cell's parts, the key hints: not every cell in view

@@ -98,7 +98,6 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     NotebookView { height: 1fr; padding: 0 1; }
-    NotebookView:focus { background-tint: $foreground 0%; }
     """
 
     def __init__(self, notebook: "Notebook", runs: "RunController", *, read_only: bool = False, **kwargs) -> None:  # noqa: ANN003
