@@ -183,7 +183,7 @@ class Cell(NoRelayoutOnResize, Widget):
             if attachments:
                 self._attachments.mount_all([attachment_widget(a, i) for i, a in enumerate(attachments)])
         outputs = list(prompt.outputs or [])
-        signature = tuple(id(o) for o in outputs)
+        signature = self._outputs_signature()
         if signature != self._outputs_sig:
             self._outputs_sig = signature
             self._outputs.remove_children()
@@ -205,9 +205,12 @@ class Cell(NoRelayoutOnResize, Widget):
             self._outputs_mounting = False
             self.refresh_stream()
 
+    def _outputs_signature(self) -> tuple[int, ...]:
+        return tuple(id(o) for o in self.prompt.outputs or [])
+
     def _outputs_pending(self) -> bool:
         """The document has outputs this cell has not drawn yet (a finished run, before the column's sync)."""
-        return self._outputs_mounting or tuple(id(o) for o in self.prompt.outputs or []) != self._outputs_sig
+        return self._outputs_mounting or self._outputs_signature() != self._outputs_sig
 
     def in_view(self) -> bool:
         """Whether any of the cell shows in the notebook column (Textual's is_on_screen is also True for
