@@ -31,3 +31,23 @@ async def test_without_deferral_the_first_frame_has_markdown(make_app):
         await pilot.pause()
         output = app.view.cell_widgets()[0].query_one(TextOutput)
         assert type(output._markdown).__name__ == "Markdown"
+
+
+async def test_outputs_under_a_dialog_are_redrawn_with_markdown_too(make_app):
+    """Markdown may arrive while a dialog (the recovery offer, a trust question) covers the notebook."""
+    from tui_notebook.ui.dialogs import ConfirmScreen
+    from tui_notebook.ui.outputs import load_markdown
+
+    app = make_app((("p1", "hello", "test-echo"),), outputs={"p1": "# Title"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        output = app.view.cell_widgets()[0].query_one(TextOutput)
+        output._markdown = None  # as drawn in a first frame without Markdown
+        app.defer_markdown = True
+        app.push_screen(ConfirmScreen("A question", "covering the notebook"))
+        await pilot.pause()
+        redrawn = []
+        original = output.refresh
+        output.refresh = lambda *a, **k: redrawn.append(k.get("layout")) or original(*a, **k)
+        load_markdown(app)
+        assert redrawn == [True] and not app.defer_markdown

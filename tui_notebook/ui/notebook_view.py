@@ -155,8 +155,9 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     def watch_has_focus(self, _has_focus: bool) -> None:
         # Textual restyles a widget's whole subtree when it gains or loses focus (for rules like `X:focus Y`).
-        # Nothing in the column is styled by its focus, only the column's own tint, and restyling every built
-        # cell cost 45-80 ms each time edit mode was entered or left (or a dialog opened): restyle the column.
+        # Nothing in the column is styled by its focus, and restyling every built cell cost 45-80 ms each time
+        # edit mode was entered or left (or a dialog opened): restyle the column only. (Its own style must not
+        # differ between focused and not either: that redrew every cell in view.)
         self.app.stylesheet.update_nodes([self], animate=True)
         if self.show_vertical_scrollbar:
             self.vertical_scrollbar.refresh()  # drawn with the column's scroll-bar colours
