@@ -149,15 +149,20 @@ def wait_for(text: str, timeout: float = 30.0, gone: bool = False) -> float:
     raise RuntimeError(f"timed out waiting for {text!r}:\n{screen()}")
 
 
+def pane_pid() -> str:
+    """The tuinb process's pid (the pane's command execs it)."""
+    return tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").stdout.strip()
+
+
 def pane_cpu_s() -> float:
     """CPU time (user + system) the tuinb process has used so far."""
-    pid = tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").stdout.strip()
+    pid = pane_pid()
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pane_rss_mb() -> float:
-    pid = tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").stdout.strip()
+    pid = pane_pid()
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -291,7 +296,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tuinb-bench-"))
     env = {"HOME": str(work), "TUINB_CONFIG_DIR": str(work / "config"), "TUINB_DATA_DIR": str(work / "data"),
            "TUINB_CACHE_DIR": str(work / "cache"), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "HF_HUB_DISABLE_PROGRESS_BARS": "1", **({"OMP_NUM_THREADS": os.environ["BENCH_OMP"]} if "BENCH_OMP" in os.environ else {})}
+           "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     try:
         shutil.copy(EXAMPLE, work / "example.aiconfig.json")
         parts = set(args.only or ["paint", "big", "latency"])

@@ -90,8 +90,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self._input_sig: tuple[str, bool] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
-        self.is_current = False
-        self._marked: tuple[bool, str] | None = None
+        self._marked: tuple[bool, str] | None = None  # (current?, theme) as last drawn by mark_current
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -103,6 +102,10 @@ class Cell(NoRelayoutOnResize, Widget):
     def on_mount(self) -> None:
         self.refresh_cell()
 
+    @property
+    def is_current(self) -> bool:
+        return self._marked is not None and self._marked[0]
+
     def mark_current(self, current: bool) -> None:
         """The current cell's left bar takes the theme's accent colour and its header full contrast.
 
@@ -113,7 +116,6 @@ class Cell(NoRelayoutOnResize, Widget):
         if key == self._marked:
             return
         self._marked = key
-        self.is_current = current
         colours = self.app.theme_variables
         self.styles.border_left = ("outer", colours["accent"] if current else colours["panel"])
         self._header.set_class(current, "-current")
