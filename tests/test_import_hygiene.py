@@ -56,19 +56,14 @@ graphics.setup("halfcell")
 seen = {}
 async def main():
     app = ui_app.TuinbApp(Notebook.open(sys.argv[1]), graphics="halfcell", defer_markdown=True)
-    from tui_notebook.ui import startup_trace
+    from tui_notebook.ui.cell import Cell
     display = app._display
-    mounted = []
-    def record(milestone):
-        if milestone == "first cells mounted":
-            mounted.append(True)
-    def first_frame(screen, update):  # the first frame written with those cells in it: what had loaded
-        if mounted and not seen:
+    def first_frame(screen, update):  # the first frame written with cells in it: what had loaded
+        if not seen and any(cell.region for cell in app.query(Cell)):
             seen.update({m: m in sys.modules for m in ("textual_image", "numpy", "PIL.Image",
                                                          "textual.widgets._text_area", "markdown_it")})
         return display(screen, update)
     app._display = first_frame
-    startup_trace.record = record
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
 asyncio.run(main())

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,8 +18,11 @@ from ..document import Prompt
 from ..notebook import Notebook
 from . import keys
 from .flows import FileFlows
+from .frames import NotebookScreen
 from .media.actions import MediaActions
 from .inert import install as _install_inert_widgets
+from .idle_gc import IdleCollector
+from .input_priority import USER_INPUT, InputPriority, input_noticing_driver
 from .header import NotebookHeader
 from .key_hints import KeyHints
 from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
@@ -51,7 +56,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self._trust_prompt = trust_prompt
         self._autosave_seconds = autosave_seconds
         self.autosaver = None
-        self.runs = RunController(self, notebook, self._run_state_changed)
+        self.input_priority = InputPriority(self.set_timer)
+        self.idle_gc = IdleCollector(lambda: self.input_priority.last_input)
+        self.runs = RunController(self, notebook, self._run_state_changed, self._run_event_changed)
         self.view = NotebookView(notebook, self.runs, read_only=read_only, id="cells")
         self.header = NotebookHeader(notebook, self.runs.active_count, read_only=read_only)
         self.sidebar = None
@@ -80,6 +87,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
             else:
                 self.call_later(self.notify, f"Unknown theme {theme!r}; using {self.theme}.", severity="warning")
 
+    def get_default_screen(self) -> NotebookScreen:
+        return NotebookScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield self.header
         with Horizontal(id="main"):
@@ -104,10 +114,30 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     # -- wiring ------------------------------------------------------------------------------------------------
 
-    def _notebook_changed(self, _notebook: Notebook) -> None:
-        self.post_message(DocumentChanged())  # any thread; coalesced in the queue
+    def get_driver_class(self) -> type:
+        return input_noticing_driver(super().get_driver_class(), lambda app: getattr(app, "input_priority", None))
 
-    def on_document_changed(self, _message: DocumentChanged) -> None:
+    async def on_event(self, event: events.Event) -> None:
+        user_input = isinstance(event, USER_INPUT)
+        if user_input:
+            self.input_priority.noticed_input()  # also input that did not come through the driver (tests)
+        await super().on_event(event)
+        if user_input:
+            # The app forwards the event to the focused widget, whose handling shows in the next frame or the
+            # one after: held-back redraws may go right after that (InputPriority.input_painted).
+            self.call_after_refresh(self.call_after_refresh, self.input_priority.input_painted)
+
+    def _notebook_changed(self, _notebook: Notebook) -> None:
+        # any thread; coalesced in the queue. A worker's change (a run's outputs) may wait while the user types.
+        self.post_message(DocumentChanged(background=threading.current_thread() is not threading.main_thread()))
+
+    def on_document_changed(self, message: DocumentChanged) -> None:
+        if message.background:
+            self.input_priority.draw("document", self._draw_document)
+        else:
+            self._draw_document()
+
+    def _draw_document(self) -> None:
         self.view.request_sync()
         self.header.refresh_header()
         if self.sidebar is not None and self.sidebar.display:
@@ -126,7 +156,14 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self.view.refresh_prompt(prompt)
         self.header.refresh_header()
 
+    def _run_event_changed(self, prompt: Prompt | None) -> None:
+        self.input_priority.draw(("run", id(prompt)), lambda: self._run_state_changed(prompt))
+
     def _tick(self) -> None:
+        self.input_priority.draw("tick", self._draw_tick)
+        self.idle_gc.tick()
+
+    def _draw_tick(self) -> None:
         if self.runs.active_count():
             self.view.refresh_running()
         self.view.refresh_stale()  # cells moved into view by a layout change, not a scroll
@@ -209,6 +246,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def _settle(self) -> None:
         """A second after start, with the notebook on screen: get ready for the first key presses (and runs)."""
         self._prepare_help()
+        threading.Thread(target=_preload_modules, name="tuinb-preload", daemon=True).start()
         if not self.read_only:
             # Local cells: their process starts and imports torch now, at low priority, not on the first `r`.
             self.run_worker(self.notebook.engine.prepare_local, thread=True, group="prepare-local",
@@ -217,10 +255,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         # it out of the garbage collector's full passes, which otherwise stop the app for 35-60 ms every few
         # seconds of activity (measured with gc.callbacks while keys were pressed) and show up as key lag.
         gc.freeze()
+        self.idle_gc.install()
         if self._resume_gc:
             gc.enable()
 
     def on_unmount(self) -> None:
+        self.idle_gc.uninstall()
         if self._resume_gc:
             gc.enable()
         gc.unfreeze()  # the app is gone: what it kept can be collected again (matters in tests and the API)
@@ -237,3 +277,15 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def action_help(self) -> None:
         self.push_screen(self._help_screen_name())
+
+
+def _preload_modules() -> None:
+    """Modules the first answer and the first edit need, imported in a thread while the user reads: on the UI
+    thread each import stalled the app mid-run (Markdown with markdown-it and pygments, the TextArea editor)."""
+    try:
+        from .editor import PromptEditor  # noqa: F401
+        from .outputs import preload_markdown
+
+        preload_markdown()
+    except Exception:  # noqa: BLE001 - an optimisation only; the UI imports them itself when needed
+        pass

@@ -20,6 +20,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from .frames import PacedScreen
+
 if TYPE_CHECKING:
     from ..recovery import RecoveryInfo
 
@@ -64,7 +66,7 @@ class Choice(Generic[T]):
     """Button variant (``primary``, ``error``...)."""
 
 
-class ChoiceDialog(ModalScreen[T]):
+class ChoiceDialog(PacedScreen, ModalScreen[T]):
     """A title, a message and a row of choices. Subclasses set ``CHOICES``, ``ESCAPE`` and ``FOCUS``."""
 
     DEFAULT_CSS = _dialog_css("ChoiceDialog")
@@ -218,7 +220,7 @@ class TrustScreen(ChoiceDialog[bool]):
         )
 
 
-class SaveAsScreen(ModalScreen["Path | None"]):
+class SaveAsScreen(PacedScreen, ModalScreen["Path | None"]):
     """Ask for a file name. Result: the chosen path, or None (``escape`` / Cancel).
 
     A relative name is taken relative to the folder of ``default``; a name without ``.json``/``.yaml``

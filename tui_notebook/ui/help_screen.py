@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from . import keys
+from .frames import PacedScreen
 
 SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode (a prompt editor)"),
           ("app", "Everywhere"))
@@ -86,7 +87,7 @@ class PrerenderedText(Widget):
         return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PacedScreen, ModalScreen[None]):
     BINDINGS = [("escape,q,f1,question_mark", "dismiss", "Close")]
 
     # Opaque: a see-through modal makes Textual draw and tint the whole notebook beneath it on every show.

@@ -13,10 +13,18 @@ from ..engine import RunEvent
 
 
 class DocumentChanged(Message):
-    """The notebook changed (edit, save, run outputs). Carries nothing: handlers re-read the notebook."""
+    """The notebook changed (edit, save, run outputs). Handlers re-read the notebook; ``background`` says the
+    change came from a worker thread (a run's outputs), not from something the user just did."""
+
+    def __init__(self, background: bool = False) -> None:
+        super().__init__()
+        self.background = background
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, DocumentChanged)
+        if not isinstance(message, DocumentChanged):
+            return False
+        self.background = self.background and message.background  # one of them was the user's: draw at once
+        return True
 
 
 class StreamFlush(Message):

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ..parser_api import ModelParser
 from ..registry import ParserRegistry
+from .frames import PacedScreen
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def matches(entry: PickerEntry, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-class ModelPickerScreen(ModalScreen["str | None"]):
+class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
     """Result: the registry name to store as the cell's model, or None (``escape``)."""
 
     DEFAULT_CSS = """

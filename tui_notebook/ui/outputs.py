@@ -119,6 +119,14 @@ def markdown_class(widget: Widget) -> type | None:
     return Markdown
 
 
+def preload_markdown() -> None:
+    """Import Markdown and build its parser, off the UI thread (``TuinbApp._settle``): done on the UI thread
+    when the first answer of a session arrived, it froze the app for 80-280 ms while a model was generating."""
+    from rich.markdown import Markdown
+
+    Markdown("*warm*")
+
+
 def load_markdown(app: Any) -> None:
     """Load Markdown (on the UI thread, after the first frame) and redraw the text outputs drawn without it."""
     import rich.markdown  # noqa: F401

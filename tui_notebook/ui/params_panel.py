@@ -10,10 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from ..notebook import Notebook
+from .frames import PacedScreen
 from .params_editor import ParamsEditor
 
 
-class GlobalParamsScreen(ModalScreen[None]):
+class GlobalParamsScreen(PacedScreen, ModalScreen[None]):
     """Edit the notebook's global parameters. Edits apply as they are typed; ``escape`` closes."""
 
     DEFAULT_CSS = """

@@ -74,10 +74,13 @@ class CellRun:
 
 
 class RunController:
-    def __init__(self, app: "App", notebook: "Notebook", on_change: Callable[["Prompt | None"], None]) -> None:
+    def __init__(self, app: "App", notebook: "Notebook", on_change: Callable[["Prompt | None"], None],
+                 on_event_change: Callable[["Prompt | None"], None] | None = None) -> None:
         self.app = app
         self.notebook = notebook
-        self._on_change = on_change  # redraw one cell (None: only counts changed)
+        self._on_change = on_change  # redraw one cell (None: only counts changed), after a user's command
+        # the same after an engine event: the app may hold that redraw back while the user types (input_priority)
+        self._on_event_change = on_event_change or on_change
         self._states: dict[int, CellRun] = {}
         self._pending_text: dict[str, str] = {}
         self._text_lock = threading.Lock()
@@ -192,7 +195,7 @@ class RunController:
                 state.status, state.message = "idle", ""
         self._plan = []
         self._skipped = set()
-        self._on_change(None)
+        self._on_event_change(None)
 
     # -- engine events ---------------------------------------------------------------------------------------
 
@@ -228,7 +231,7 @@ class RunController:
             if state.status != "running":
                 continue  # finished or cancelled meanwhile: the outputs are what counts now
             state.text = text
-            self._on_change(prompt)
+            self._on_event_change(prompt)
 
     def handle(self, event: RunEvent) -> None:
         prompt = self._find(event.prompt_name)
@@ -254,7 +257,7 @@ class RunController:
                 self.app.notify(event.message, title=f"{event.prompt_name}: not run", severity="error")
         elif isinstance(event, RunCancelled):
             state.status, state.elapsed, state.text, state.message = "cancelled", event.elapsed, "", ""
-        self._on_change(prompt)
+        self._on_event_change(prompt)
 
     def _find(self, name: str) -> "Prompt | None":
         with self.notebook.lock:
@@ -269,5 +272,5 @@ class RunController:
             state = self._state_mut(prompt)
             if state.status == "queued":
                 state.status, state.message = "idle", ""
-            self._on_change(prompt)
+            self._on_event_change(prompt)
         self.app.notify(reason, title="Not run", severity="warning")

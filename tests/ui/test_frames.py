@@ -1,0 +1,66 @@
+"""When screens paint (ui/frames.py): at once after a pause, at most once a period, and without arranging the
+notebook twice per layout pass."""
+
+from __future__ import annotations
+
+from textual._compositor import Compositor
+from textual.screen import UPDATE_PERIOD
+from tui_notebook.ui import frames
+from tui_notebook.ui.frames import FrameTimer, PacedScreen, frame_delay
+
+
+def test_a_frame_waits_only_for_the_rest_of_the_period():
+    assert frame_delay(None, 5.0, 0.02) == 0.0  # the first frame
+    assert frame_delay(1.0, 1.5, 0.02) == 0.0  # the last one long ago: paint at once
+    assert frame_delay(1.0, 1.02, 0.02) == 0.0
+    assert abs(frame_delay(1.0, 1.005, 0.02) - 0.015) < 1e-9  # never more than one period after the last
+
+
+async def test_every_screen_of_the_app_paints_from_a_paced_timer(make_app, monkeypatch):
+    waits: list[float] = []
+    real_sleep = frames.sleep
+
+    async def recording_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(frames, "sleep", recording_sleep)
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PacedScreen) and isinstance(app.screen._update_timer, FrameTimer)
+        for _ in range(6):
+            await pilot.press("j", "k")  # frames requested right after frames
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, PacedScreen)  # the help screen too
+        await pilot.press("q")
+        await pilot.pause()
+        assert waits and max(waits) <= UPDATE_PERIOD + 1e-9, waits  # Textual's own timer waited up to two
+
+
+async def test_a_layout_pass_arranges_the_notebook_once(make_app, monkeypatch):
+    """A repaint asked for by a widget not on screen (a new one, or an off-screen cell's header) marks the
+    compositor's full map stale, and it stayed marked through the layout pass that had just built it: the next
+    position lookup of any widget off screen arranged every widget again."""
+    cells = [(f"p{i}", f"prompt {i}\n" * 4, "test-echo") for i in range(10)]
+    app = make_app(cells)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        last = app.view.cell_widgets()[-1]
+        assert last.off_screen()
+        compositor = screen._compositor
+        compositor.update_widgets({last._header})  # what a frame does with an off-screen widget's repaint
+        assert compositor._full_map_invalidated
+        compositor.reflow(screen, screen.size)  # the layout pass of the same frame
+        arranged: list[int] = []
+        original = Compositor._arrange_root
+
+        def counting(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            arranged.append(1)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Compositor, "_arrange_root", counting)
+        assert last.off_screen()  # looks up an off-screen widget's position
+        assert arranged == [], "the position lookup arranged the whole notebook again"
