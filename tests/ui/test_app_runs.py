@@ -45,7 +45,7 @@ async def test_stream_is_coalesced_not_one_redraw_per_token(make_app):
         cell = app.view.current_cell()
         updates = []
         original = cell.refresh_stream
-        cell.refresh_stream = lambda: (updates.append(1), original())[1]
+        cell.refresh_stream = lambda **kwargs: (updates.append(1), original(**kwargs))[1]
         await pilot.press("r")
         await wait_for(pilot, lambda: output_texts(app, 0) == [f"echo: {words}"], message="finished")
         assert 0 < len(updates) < 200  # 400 tokens, far fewer redraws

@@ -169,7 +169,7 @@ async def test_a_users_own_change_is_drawn_at_once_and_a_workers_waits(make_app)
         assert len(app.view.cell_widgets()) == 2
         drawn = []
         original = app._draw_document
-        app._draw_document = lambda: (drawn.append(1), original())  # type: ignore[method-assign]
+        app._draw_document = lambda background=False: (drawn.append(1), original(background))  # type: ignore[method-assign]
         thread = threading.Thread(target=lambda: app.notebook.rename_prompt(0, "renamed"))
         app.input_priority.noticed_input()
         thread.start()
@@ -177,3 +177,48 @@ async def test_a_users_own_change_is_drawn_at_once_and_a_workers_waits(make_app)
         await pilot.pause()
         assert drawn == [] and app.input_priority.pending == 1
         await wait_for(pilot, lambda: drawn == [1], timeout=2, message="the worker's change drawn once quiet")
+
+
+async def test_a_stream_told_not_to_grow_shows_its_last_lines_in_the_height_it_has(make_app):
+    from tui_notebook.ui.live_text import LiveText
+
+    app = make_app()
+    async with app.run_test(size=(40, 20)) as pilot:
+        box = LiveText(grow_step=3)
+        await app.view.mount(box)
+        box.set_text("one")
+        await pilot.pause()
+        assert box.size.height == 3
+        lines = "\n".join(f"line {i}" for i in range(6))
+        assert box.set_text(lines, grow=False) is False  # it did not fit
+        await pilot.pause()
+        assert box.size.height == 3 and box.render().plain == "line 3\nline 4\nline 5"
+        assert box.text.plain == lines  # the whole text is kept
+        assert box.set_text(lines) is True  # allowed to grow again: a whole step more, all of it shown
+        await pilot.pause()
+        assert box.size.height == 6 and box.render().plain == lines
+
+
+async def test_a_runs_new_outputs_wait_while_the_user_types_and_their_own_changes_do_not(make_app):
+    from tui_notebook.ui.input_priority import LAYOUT_QUIET_S
+
+    cells = (("p1", "one", "test-echo"), ("p2", "two", "test-echo"))
+    app = make_app(cells)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        first = app.view.cell_widgets()[0]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: first._outputs_sig and len(first._outputs_sig) == 1, message="first output")
+        await pilot.pause(LAYOUT_QUIET_S * 1.5)
+        app.input_priority.noticed_input()  # the user is typing (elsewhere)
+        app.notebook.clear_outputs(0)  # as a run's new outputs would come: drawn as a background change
+        first.refresh_cell(background=True)
+        assert first.content_stale and len(first._outputs_sig) == 1  # held: still the old outputs
+        await wait_for(pilot, lambda: first._outputs_sig == () and not first.content_stale, timeout=3,
+                       message="drawn once the input paused")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: first._outputs_sig and len(first._outputs_sig) == 1, message="output again")
+        app.input_priority.noticed_input()
+        app.notebook.clear_outputs(0)
+        first.refresh_cell()  # the user's own change (e.g. clear outputs from a key): drawn at once
+        assert not first.content_stale and first._outputs_sig == ()

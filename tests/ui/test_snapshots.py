@@ -67,7 +67,13 @@ def test_after_run_and_failed_cell(snap_compare, in_tmp):
             if app.runs.state(app.notebook.doc.prompts[2]).status == "failed":
                 break
             await pilot.pause(0.02)
-        await pilot.pause(0.1)
+        # a run's outputs are drawn once the keys have paused (ui/input_priority.py)
+        await pilot.pause(0.4)
+        for _ in range(100):
+            if not app.input_priority.pending and not any(c.content_stale or c.stream_stale
+                                                          for c in app.view.cell_widgets()):
+                break
+            await pilot.pause(0.02)
         # elapsed times differ run to run: show the final status without them
         for prompt in app.notebook.doc.prompts:
             app.runs.state(prompt).elapsed = None

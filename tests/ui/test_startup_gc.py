@@ -36,3 +36,18 @@ async def test_an_app_started_with_the_collector_on_leaves_it_alone(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(1.3)
         assert gc.isenabled()
+
+
+def test_launch_hands_the_interpreter_lock_over_quickly(monkeypatch):
+    """Textual's input and output threads wait for the UI thread's lock at most about a millisecond."""
+    import sys
+
+    seen = []
+    before = sys.getswitchinterval()
+    monkeypatch.setattr(launch, "_open_and_run", lambda *args: seen.append(sys.getswitchinterval()) or 0)
+    try:
+        assert launch.launch(argparse.Namespace(file="x.aiconfig.json", graphics="none")) == 0
+        assert seen == [launch.SWITCH_INTERVAL_S] and launch.SWITCH_INTERVAL_S <= 0.001
+    finally:
+        sys.setswitchinterval(before)
+        gc.enable()

@@ -123,9 +123,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
             self.input_priority.noticed_input()  # also input that did not come through the driver (tests)
         await super().on_event(event)
         if user_input:
-            # The app forwards the event to the focused widget, whose handling shows in the next frame or the
-            # one after: held-back redraws may go right after that (InputPriority.input_painted).
-            self.call_after_refresh(self.call_after_refresh, self.input_priority.input_painted)
+            # The app has forwarded the event to the focused widget, which handles it before the next frame is
+            # painted: held-back redraws may go right after that frame (InputPriority.input_painted).
+            self.call_after_refresh(self.input_priority.input_painted)
 
     def _notebook_changed(self, _notebook: Notebook) -> None:
         # any thread; coalesced in the queue. A worker's change (a run's outputs) may wait while the user types.
@@ -133,12 +133,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def on_document_changed(self, message: DocumentChanged) -> None:
         if message.background:
-            self.input_priority.draw("document", self._draw_document)
+            self.input_priority.draw("document", lambda: self._draw_document(background=True))
         else:
             self._draw_document()
 
-    def _draw_document(self) -> None:
-        self.view.request_sync()
+    def _draw_document(self, background: bool = False) -> None:
+        self.view.request_sync(background=background)
         self.header.refresh_header()
         if self.sidebar is not None and self.sidebar.display:
             self.sidebar.refresh_from_notebook()
@@ -152,12 +152,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def on_run_refused(self, message: RunRefused) -> None:
         self.runs.refused(message.prompt_name, message.reason)
 
-    def _run_state_changed(self, prompt: Prompt | None) -> None:
-        self.view.refresh_prompt(prompt)
+    def _run_state_changed(self, prompt: Prompt | None, background: bool = False) -> None:
+        self.view.refresh_prompt(prompt, background=background)
         self.header.refresh_header()
 
     def _run_event_changed(self, prompt: Prompt | None) -> None:
-        self.input_priority.draw(("run", id(prompt)), lambda: self._run_state_changed(prompt))
+        self.input_priority.draw(("run", id(prompt)), lambda: self._run_state_changed(prompt, background=True))
 
     def _tick(self) -> None:
         self.input_priority.draw("tick", self._draw_tick)

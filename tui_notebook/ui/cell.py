@@ -91,6 +91,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
         self._marked: tuple[bool, str] | None = None  # (current?, theme) as last drawn by mark_current
+        self._held_since: float | None = None  # when layout_held() first held a background change back
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -153,13 +154,42 @@ class Cell(NoRelayoutOnResize, Widget):
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
 
-    def refresh_cell(self) -> None:
+    def _user_typing(self) -> bool:
+        from .input_priority import LAYOUT_QUIET_S
+
+        priority = getattr(self.app, "input_priority", None)
+        return priority is not None and priority.typing(within=LAYOUT_QUIET_S)
+
+    def layout_held(self) -> bool:
+        """Whether a background change that would change this cell's height (and so move every cell below it,
+        a layout pass and a repaint of the column) has to wait: until the user's input pauses for
+        LAYOUT_QUIET_S, for up to HOLD_MAX_S (see input_priority). The change is marked stale and drawn by
+        NotebookView.refresh_stale."""
+        from .input_priority import HOLD_MAX_S
+
+        if not self._user_typing():
+            self._held_since = None
+            return False
+        now = self.app.input_priority.now()
+        if self._held_since is None:
+            self._held_since = now
+        if now - self._held_since >= HOLD_MAX_S:
+            self._held_since = None
+            return False
+        return True
+
+    def refresh_cell(self, *, background: bool = False) -> None:
+        """Draw the prompt as the document has it. ``background``: the change was not the user's (a run's
+        outputs), and may wait while the user types (layout_held)."""
         prompt = self.prompt
         self.refresh_header()
         if self.off_screen():
             # A cell scrolled out of view catches up when it is scrolled back (NotebookView.refresh_stale):
             # new outputs change its height, and every height change is a layout pass and a repaint of the
             # whole column (20-40 ms here) for nothing the user can see. A header keeps its height.
+            self.content_stale = True
+            return
+        if background and self._outputs_signature() != self._outputs_sig and self.layout_held():
             self.content_stale = True
             return
         self.content_stale = False
@@ -226,13 +256,15 @@ class Cell(NoRelayoutOnResize, Widget):
         return bool(region) and not self.view.visible_rows().overlaps(region)
 
     def catch_up(self) -> None:
-        """Draw what changed while the cell was out of view."""
+        """Draw what changed while the cell was out of view, or held back while the user typed."""
         if self.content_stale:
-            self.refresh_cell()
+            self.refresh_cell(background=True)
         elif self.stream_stale:
-            self.refresh_stream()
+            self.refresh_stream(background=True)
 
-    def refresh_stream(self) -> None:
+    def refresh_stream(self, *, background: bool = False) -> None:
+        """Draw the run's streamed text. ``background``: a run event, not the user's command; a change of the
+        stream box's height may wait while the user types (layout_held)."""
         run = self.view.runs.state(self.prompt)
         streaming = run.status == "running" and bool(run.text)
         if streaming and self.off_screen():
@@ -243,9 +275,22 @@ class Cell(NoRelayoutOnResize, Widget):
         self.stream_stale = False
         if not streaming and self._stream.text.plain and self._outputs_pending():
             return  # the streamed text stays until the final outputs take its place (_swap_stream_for_outputs)
+        shown = bool(self._stream.display)
+        if background and (streaming != shown or (not streaming and self._stream.text.plain)) and self.layout_held():
+            self.stream_stale = True  # the box would appear or go away: later
+            return
         self._stream.display = streaming
         if streaming:
-            self._stream.set_text(Text(display_text(run.text, tail=True)))
+            text = Text(display_text(run.text, tail=True))
+            if background and shown and self._user_typing():
+                # try it within the height the box has (its last lines); grow only if nothing holds it back
+                if not self._stream.set_text(text, grow=False):
+                    if self.layout_held():
+                        self.stream_stale = True
+                    else:
+                        self._stream.set_text(text)
+            else:
+                self._stream.set_text(text)
         elif self._stream.text.plain:
             self._stream.clear()
 

@@ -33,6 +33,12 @@ QUIET_S = 0.1
 """Background redraws wait until no input arrived for this long..."""
 MAX_DELAY_S = 0.25
 """...or, under continuous input, until they are this old and an input's frame has just been painted."""
+LAYOUT_QUIET_S = 0.3
+"""A cell's background change that would move the cells below it (new outputs, a stream box appearing or
+growing: a layout pass and a repaint of the column, 30-50 ms here) waits for a longer pause in the input: drawn
+after a 0.1 s pause, those changes landed right on the next key of someone who had only slowed down."""
+HOLD_MAX_S = 2.0
+"""...but never longer than this (``Cell.layout_held``)."""
 
 
 class InputPriority:
@@ -49,6 +55,13 @@ class InputPriority:
     def noticed_input(self) -> None:
         """User input arrived (any thread)."""
         self.last_input = self._clock()
+
+    def typing(self, within: float = QUIET_S) -> bool:
+        """Input arrived less than ``within`` seconds ago."""
+        return self._clock() - self.last_input < within
+
+    def now(self) -> float:
+        return self._clock()
 
     @property
     def pending(self) -> int:

@@ -7,7 +7,8 @@ a model generated. :class:`LiveText` repaints itself only, and asks for layout o
 
 Streamed text grows a line every few tokens, and each new line moved every cell below it: a repaint of most of
 the screen (40-90 ms with a dozen cells). With ``grow_step`` the widget reserves its height in steps of that
-many lines, so the cells below move once per step instead of once per line.
+many lines, so the cells below move once per step instead of once per line; while the user types, a stream
+may be told not to grow at all (``set_text(..., grow=False)``): it shows its last lines in the height it has.
 """
 
 from __future__ import annotations
@@ -25,17 +26,23 @@ class LiveText(NoRelayoutOnResize, Widget):
         super().__init__(**kwargs)
         self._text = Text(text) if isinstance(text, str) else text
         self._lines = -1
+        self._shown: Text | None = None  # the tail shown instead of the whole text (set_text with grow=False)
         self.grow_step = grow_step
 
     @property
     def text(self) -> Text:
         return self._text
 
-    def set_text(self, text: Text | str) -> None:
+    def set_text(self, text: Text | str, *, grow: bool = True) -> bool:
+        """Show ``text``. With ``grow=False`` a widget with a ``grow_step`` keeps its reserved height and shows
+        the text's last lines; returns False when the text did not fit (it would have grown)."""
         text = Text(text) if isinstance(text, str) else text
-        if text == self._text and self._lines != -1:
-            return  # every cell's header is redrawn on every document change; most have not changed
+        if text == self._text and self._lines != -1 and (self._shown is None or not grow):
+            return True  # every cell's header is redrawn on every document change; most have not changed
+        if not grow and self.grow_step and self._lines > 0:
+            return self._set_tail(text)
         self._text = text
+        self._shown = None
         lines = self._wrapped_lines()
         if self.grow_step:  # rounded up to a whole step (one step while the width is not known yet)
             lines = -(-max(lines, 1) // self.grow_step) * self.grow_step
@@ -47,11 +54,25 @@ class LiveText(NoRelayoutOnResize, Widget):
                 self.refresh(layout=True)
         else:
             self.refresh()
+        return True
+
+    def _set_tail(self, text: Text) -> bool:
+        width = self.content_region.width or self.size.width
+        wrapped = text.wrap(self.app.console, width) if width > 0 else [text]
+        self._text = text
+        if len(wrapped) <= self._lines:
+            self._shown = None
+            self.refresh()
+            return True
+        self._shown = Text("\n").join(wrapped[-self._lines:])
+        self.refresh()
+        return False
 
     def clear(self) -> None:
         """No text, and no reserved height: the next text starts from one step again (one layout pass, where
         set_text("") would first reserve a step and then give it back)."""
         self._text = Text()
+        self._shown = None
         self._lines = -1
         if self.grow_step:
             self.styles.height = "auto"
@@ -65,7 +86,7 @@ class LiveText(NoRelayoutOnResize, Widget):
         return len(self._text.wrap(self.app.console, width))
 
     def render(self) -> Text:
-        return self._text
+        return self._text if self._shown is None else self._shown
 
     def on_resize(self) -> None:
         if not self.grow_step:

@@ -119,6 +119,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         self._sync_pending = False
         self._stale_check_pending = False
         self._sync_content = True
+        self._sync_background = False  # the pending sync is for background changes only
         self._first_frame = True  # the next sync builds only what the first screen shows
         self._commit_timers: dict[int, object] = {}
         self.chords = keys.ChordState()
@@ -168,7 +169,10 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         for cell in self._cells.values():
             cell.mark_current(cell.prompt is current)
 
-    def request_sync(self, content: bool = True) -> None:
+    def request_sync(self, content: bool = True, *, background: bool = False) -> None:
+        """Rebuild the column from the document soon. ``background``: for a change the user did not make (a
+        run's outputs); cells may hold such changes back while the user types (Cell.layout_held)."""
+        self._sync_background = (self._sync_background if self._sync_pending else True) and background
         self._sync_content = self._sync_content or content
         if not self._sync_pending:
             self._sync_pending = True
@@ -225,6 +229,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         async with self._sync_lock:
             self._sync_pending = False
             content, self._sync_content = self._sync_content, False
+            background, self._sync_background = self._sync_background, False
             with self.notebook.lock:
                 prompts = list(self.notebook.doc.prompts)
             self.prompts_snapshot = prompts
@@ -266,7 +271,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                 if isinstance(widget, Cell):
                     widget.mark_current(widget.prompt is prompts[self.current])
                     if content and id(widget) not in fresh_ids:
-                        widget.refresh_cell()
+                        widget.refresh_cell(background=background)
                 elif isinstance(widget, StubBlock) and content:
                     widget.refresh(layout=True)
             self._scroll_to_current()
@@ -342,17 +347,13 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             self._anchor = index
             self.request_sync(content=False)
 
-    def refresh_prompt(self, prompt: Prompt | None) -> None:
-        """Redraw one cell's header and stream (a run event); None: every visible header."""
-        if prompt is None:
-            for cell in self._cells.values():
-                cell.refresh_header()
-                cell.refresh_stream()
-            return
-        cell = self._cells.get(id(prompt))
-        if cell is not None:
+    def refresh_prompt(self, prompt: Prompt | None, *, background: bool = False) -> None:
+        """Redraw one cell's header and stream (a run's state); None: every cell. ``background``: after a run
+        event rather than the user's command (see Cell.refresh_stream)."""
+        cells = self._cells.values() if prompt is None else [c for c in [self._cells.get(id(prompt))] if c]
+        for cell in cells:
             cell.refresh_header()
-            cell.refresh_stream()
+            cell.refresh_stream(background=background)
 
     def refresh_running(self) -> None:
         for cell in self._cells.values():
