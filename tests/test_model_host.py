@@ -399,7 +399,9 @@ def test_the_child_runs_at_a_lower_priority_than_the_app(shared, tiny_text_gener
     assert nb.engine.run(nb.names()[0]).ok
     fields = Path(f"/proc/{shared.pid}/stat").read_text().rsplit(")", 1)[1].split()
     child_nice = int(fields[16])  # field 19 of stat: nice
-    assert child_nice >= os.getpriority(os.PRIO_PROCESS, 0) + 10
+    from tui_notebook.engine.model_host_main import NICE
+
+    assert child_nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE) and NICE == 19
 
 
 def _child_has_torch(pid: int) -> bool:
