@@ -276,7 +276,7 @@ class Cell(NoRelayoutOnResize, Widget):
         if not streaming and self._stream.text.plain and self._outputs_pending():
             return  # the streamed text stays until the final outputs take its place (_swap_stream_for_outputs)
         shown = bool(self._stream.display)
-        if background and (streaming != shown or (not streaming and self._stream.text.plain)) and self.layout_held():
+        if background and streaming != shown and self.layout_held():
             self.stream_stale = True  # the box would appear or go away: later
             return
         self._stream.display = streaming

@@ -9,10 +9,10 @@ latency while generating.
 So background redraws go through :class:`InputPriority`. Right after user input they wait until input has
 been quiet for :data:`QUIET_S`. Under continuous input they run once they are :data:`MAX_DELAY_S` old, in the
 moment right after an input's own frame is on screen (:meth:`InputPriority.input_painted`): the furthest point
-from the next key press, where a forced redraw at a random moment had a one-in-six chance of landing in front
-of a key. A stream keeps moving at about four updates a second under continuous typing, and at full rate
-otherwise. Only drawing waits: run state and the document are always up to date, and what the user does (a
-key's own effect) is drawn at once.
+from the next key press (at an arbitrary moment, such a redraw often landed right in front of one). A stream
+keeps moving at about four updates a second under continuous typing, and at full rate otherwise. Only drawing
+waits: run state and the document are always up to date, and what the user does (a key's own effect) is drawn
+at once. Changes that would move cells wait longer (``LAYOUT_QUIET_S``, ``Cell.layout_held``).
 
 Input is noticed by the terminal driver's input thread, the moment it is read (:func:`input_noticing_driver`),
 so a redraw that starts after a key arrived already defers to it; the app also notices keys that reach it

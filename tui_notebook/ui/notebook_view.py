@@ -350,7 +350,11 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     def refresh_prompt(self, prompt: Prompt | None, *, background: bool = False) -> None:
         """Redraw one cell's header and stream (a run's state); None: every cell. ``background``: after a run
         event rather than the user's command (see Cell.refresh_stream)."""
-        cells = self._cells.values() if prompt is None else [c for c in [self._cells.get(id(prompt))] if c]
+        if prompt is None:
+            cells = list(self._cells.values())
+        else:
+            cell = self._cells.get(id(prompt))
+            cells = [cell] if cell is not None else []
         for cell in cells:
             cell.refresh_header()
             cell.refresh_stream(background=background)
