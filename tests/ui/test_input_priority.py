@@ -222,3 +222,25 @@ async def test_a_runs_new_outputs_wait_while_the_user_types_and_their_own_change
         app.notebook.clear_outputs(0)
         first.refresh_cell()  # the user's own change (e.g. clear outputs from a key): drawn at once
         assert not first.content_stale and first._outputs_sig == ()
+
+
+def test_a_change_that_would_move_cells_waits_for_a_longer_pause_but_not_forever():
+    from tui_notebook.ui.input_priority import HOLD_MAX_S, LAYOUT_QUIET_S
+
+    p, clock, _ = priority()
+    assert not p.holds_layout("cell")  # no input: drawn at once
+    p.noticed_input()
+    assert p.holds_layout("cell")
+    clock.now += QUIET_S * 1.5  # quiet enough for other redraws, not for a change that moves cells
+    assert p.holds_layout("cell") and not p.typing()
+    clock.now += LAYOUT_QUIET_S
+    assert not p.holds_layout("cell")
+    first_held = clock.now
+    held = []
+    while clock.now - first_held < 2 * HOLD_MAX_S:  # continuous typing, a key every 50 ms
+        p.noticed_input()
+        held.append((clock.now - first_held, p.holds_layout("cell")))
+        clock.now += 0.05
+    released = [t for t, h in held if not h]
+    assert released and abs(released[0] - HOLD_MAX_S) < 0.051  # let through once it waited HOLD_MAX_S
+    assert held[len(held) // 2 + 2][1]  # and the next change waits afresh

@@ -91,7 +91,6 @@ class Cell(NoRelayoutOnResize, Widget):
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
         self._marked: tuple[bool, str] | None = None  # (current?, theme) as last drawn by mark_current
-        self._held_since: float | None = None  # when layout_held() first held a background change back
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -162,21 +161,10 @@ class Cell(NoRelayoutOnResize, Widget):
 
     def layout_held(self) -> bool:
         """Whether a background change that would change this cell's height (and so move every cell below it,
-        a layout pass and a repaint of the column) has to wait: until the user's input pauses for
-        LAYOUT_QUIET_S, for up to HOLD_MAX_S (see input_priority). The change is marked stale and drawn by
-        NotebookView.refresh_stale."""
-        from .input_priority import HOLD_MAX_S
-
-        if not self._user_typing():
-            self._held_since = None
-            return False
-        now = self.app.input_priority.now()
-        if self._held_since is None:
-            self._held_since = now
-        if now - self._held_since >= HOLD_MAX_S:
-            self._held_since = None
-            return False
-        return True
+        a layout pass and a repaint of the column) has to wait while the user types (InputPriority.holds_layout).
+        The change is marked stale and drawn by NotebookView.refresh_stale."""
+        priority = getattr(self.app, "input_priority", None)
+        return priority is not None and priority.holds_layout(id(self))
 
     def refresh_cell(self, *, background: bool = False) -> None:
         """Draw the prompt as the document has it. ``background``: the change was not the user's (a run's

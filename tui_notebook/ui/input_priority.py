@@ -38,7 +38,7 @@ LAYOUT_QUIET_S = 0.3
 growing: a layout pass and a repaint of the column, 30-50 ms here) waits for a longer pause in the input: drawn
 after a 0.1 s pause, those changes landed right on the next key of someone who had only slowed down."""
 HOLD_MAX_S = 2.0
-"""...but never longer than this (``Cell.layout_held``)."""
+"""...but never longer than this (:meth:`InputPriority.holds_layout`)."""
 
 
 class InputPriority:
@@ -51,6 +51,7 @@ class InputPriority:
         self._pending: dict[Hashable, Callable[[], None]] = {}
         self._oldest: float | None = None  # when the oldest pending redraw was asked for
         self._timer_set = False
+        self._holds: dict[Hashable, float] = {}  # when holds_layout() first held each key's change back
 
     def noticed_input(self) -> None:
         """User input arrived (any thread)."""
@@ -60,8 +61,18 @@ class InputPriority:
         """Input arrived less than ``within`` seconds ago."""
         return self._clock() - self.last_input < within
 
-    def now(self) -> float:
-        return self._clock()
+    def holds_layout(self, key: Hashable) -> bool:
+        """Whether a background change that would move cells (``key``: whose, e.g. a cell) has to wait: input
+        arrived less than :data:`LAYOUT_QUIET_S` ago, and this change has not waited :data:`HOLD_MAX_S` yet."""
+        now = self._clock()
+        if now - self.last_input >= LAYOUT_QUIET_S:
+            self._holds.clear()
+            return False
+        since = self._holds.setdefault(key, now)
+        if now - since >= HOLD_MAX_S:
+            del self._holds[key]
+            return False
+        return True
 
     @property
     def pending(self) -> int:
