@@ -51,3 +51,17 @@ async def test_outputs_under_a_dialog_are_redrawn_with_markdown_too(make_app):
         output.refresh = lambda *a, **k: redrawn.append(k.get("layout")) or original(*a, **k)
         load_markdown(app)
         assert redrawn == [True] and not app.defer_markdown
+
+
+async def test_a_sync_queued_before_quitting_does_nothing_once_the_view_is_gone(make_app):
+    """Quitting right after start: the first frame's follow-up sync (the rest of the first screen) can run after
+    the view has been taken off the screen; it must not try to mount into it (a MountError traceback on exit)."""
+    app = make_app((("p1", "hello", "test-echo"), ("p2", "again", "test-echo")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.view
+        assert len(view.cell_widgets()) == 2
+    assert not view.is_attached
+    view._sync_content = True
+    await view._sync()  # raised MountError before the guard
+    assert not view.children and not view._sync_pending

@@ -228,6 +228,8 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     async def _sync(self) -> None:
         async with self._sync_lock:
             self._sync_pending = False
+            if not self.is_attached:  # a sync queued just before quitting: the view has left the screen
+                return
             content, self._sync_content = self._sync_content, False
             background, self._sync_background = self._sync_background, False
             with self.notebook.lock:
