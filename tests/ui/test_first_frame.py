@@ -65,3 +65,22 @@ async def test_a_sync_queued_before_quitting_does_nothing_once_the_view_is_gone(
     view._sync_content = True
     await view._sync()  # raised MountError before the guard
     assert not view.children and not view._sync_pending
+
+
+async def test_a_sync_running_when_the_app_quits_stops_mounting(make_app):
+    """The quit can also come while a sync waits for stale cells to be removed: the mounts after it stop."""
+    app = make_app((("p1", "hello", "test-echo"), ("p2", "again", "test-echo")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.view
+        remove_children = view.remove_children
+
+        async def remove_then_leave(widgets):  # noqa: ANN001, ANN202
+            await remove_children(widgets)
+            app.exit()  # the user quits while the column is rebuilt
+
+        view.remove_children = remove_then_leave
+        app.notebook.delete_prompt(0)
+        app.notebook.add_prompt(name="p3", model="test-echo")
+        await view.sync_now()  # raised MountError without the checks
+        assert not view.is_attached

@@ -253,6 +253,10 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             stale = [w for w in self.children if id(w) not in wanted]
             if stale:
                 await self.remove_children(stale)
+            # Each await below and above lets other callbacks run, the app's quit among them; mounting into a
+            # view that has left the screen raises MountError, so every mount first checks that it is still on.
+            if not self.is_attached:
+                return
             self._cells = {id(c.prompt): c for c in desired if isinstance(c, Cell)}
             self._stubs = {(s.start, s.end): s for s in desired if isinstance(s, StubBlock)}
             fresh = [w for w in desired if w.parent is None]
@@ -262,6 +266,8 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                 for i, widget in enumerate(desired):
                     children = self.children
                     if widget.parent is None:
+                        if not self.is_attached:
+                            return
                         if i < len(children):
                             await self.mount(widget, before=children[i])
                         else:
