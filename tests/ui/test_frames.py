@@ -64,3 +64,24 @@ async def test_a_layout_pass_arranges_the_notebook_once(make_app, monkeypatch):
         monkeypatch.setattr(Compositor, "_arrange_root", counting)
         assert last.off_screen()  # looks up an off-screen widget's position
         assert arranged == [], "the position lookup arranged the whole notebook again"
+
+
+async def test_the_notebook_screen_restyles_its_widgets_on_resume_but_not_at_start(make_app, monkeypatch):
+    """Each widget is styled as it mounts; Textual's restyle of the whole screen on its first resume repeated
+    that for the first frame. A later resume that asks for it still restyles."""
+    from textual import events
+    from tui_notebook.ui.frames import NotebookScreen
+
+    restyled: list[object] = []
+    original = NotebookScreen.update_node_styles
+    monkeypatch.setattr(NotebookScreen, "update_node_styles",
+                        lambda self, animate=True: restyled.append(self) or original(self, animate))
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, NotebookScreen) and restyled == []
+        header = app.view.cell_widgets()[0]._header
+        assert header.styles.height.value == 1  # the cell's CSS is applied without the restyle
+        app.screen.post_message(events.ScreenResume())  # as after switching back from another screen
+        await pilot.pause()
+        assert restyled and set(map(id, restyled)) == {id(app.screen)}
