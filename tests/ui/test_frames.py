@@ -66,22 +66,33 @@ async def test_a_layout_pass_arranges_the_notebook_once(make_app, monkeypatch):
         assert arranged == [], "the position lookup arranged the whole notebook again"
 
 
-async def test_the_notebook_screen_restyles_its_widgets_on_resume_but_not_at_start(make_app, monkeypatch):
-    """Each widget is styled as it mounts; Textual's restyle of the whole screen on its first resume repeated
-    that for the first frame. A later resume that asks for it still restyles."""
-    from textual import events
-    from tui_notebook.ui.frames import NotebookScreen
+async def test_screens_restyle_their_widgets_when_shown_only_if_the_css_changed(make_app, monkeypatch):
+    """Textual restyles every widget of a screen each time it is shown. Here that happens only when the app's
+    CSS changed since the screen's widgets were styled: not for the notebook's first frame, not when the help
+    opens a second time, but when it opens after a change of theme."""
+    from textual.screen import Screen
 
-    restyled: list[object] = []
-    original = NotebookScreen.update_node_styles
-    monkeypatch.setattr(NotebookScreen, "update_node_styles",
-                        lambda self, animate=True: restyled.append(self) or original(self, animate))
+    restyled: list[str] = []
+    original = Screen.update_node_styles
+    monkeypatch.setattr(Screen, "update_node_styles",
+                        lambda self, animate=True: restyled.append(type(self).__name__) or original(self, animate))
     app = make_app((("p1", "one", "test-echo"),))
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, NotebookScreen) and restyled == []
-        header = app.view.cell_widgets()[0]._header
-        assert header.styles.height.value == 1  # the cell's CSS is applied without the restyle
-        app.screen.post_message(events.ScreenResume())  # as after switching back from another screen
+        assert restyled == []  # the first frame
+        assert app.view.cell_widgets()[0]._header.styles.height.value == 1  # styled as it mounted
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            await pilot.press("q")
+            await pilot.pause()
+        assert restyled == []  # the help, pre-built while the notebook settled, shown twice
+        app.theme = "nord"
         await pilot.pause()
-        assert restyled and set(map(id, restyled)) == {id(app.screen)}
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert restyled == ["HelpScreen"]
+        from textual.color import Color
+
+        box = app.screen.query_one("VerticalScroll")  # its border is $accent
+        assert box.styles.border_top[1] == Color.parse(app.theme_variables["accent"])

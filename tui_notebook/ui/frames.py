@@ -14,8 +14,8 @@ widget that was not on screen had asked for a repaint first (a new or hidden one
 considers its full map stale afterwards, and the next lookup of any widget's position arranges everything
 again (5 ms here, once per layout pass and once per stray repaint).
 
-The notebook's own screen also skips the restyle of every widget that Textual does on a screen's first resume
-(``NotebookScreen``): nothing can have changed since they were styled, as they mounted.
+Screens also skip the restyle of every widget that Textual does each time a screen is shown, when the app's CSS
+has not changed since they were last styled (``PacedScreen._on_screen_resume``).
 """
 
 from __future__ import annotations
@@ -67,6 +67,28 @@ class PacedScreen:
         super().__init__(*args, **kwargs)
         self._compositor = FullMapKeepingCompositor()
         self._paced_timer: FrameTimer | None = None
+        self._styled_at: int | None = None  # the app's CSS generation this screen's widgets were styled with
+
+    # Textual calls the handlers of every class in the MRO, this mixin's first: these only adjust the event
+    # or take notes for Screen's own handlers, and never call super().
+
+    def _on_mount(self, _event) -> None:  # noqa: ANN001
+        self._styled_at = self.app._css_update_count  # noqa: SLF001 - bumped by every theme or CSS change
+
+    def _on_screen_resume(self, event) -> None:  # noqa: ANN001
+        """Skip the restyle when nothing changed since the widgets were styled.
+
+        Textual restyles every widget of a screen each time it is pushed, to catch up with what changed while
+        it was not shown (a theme, say). Its CSS generation tells whether anything did: the notebook's first
+        frame (its widgets styled as they mounted, moments before; ~25 ms of the first paint) and every show
+        of the help after the first (a restyle, and a second frame for the scroll bar it re-laid out) need
+        none."""
+        if not event.refresh_styles:
+            return
+        generation = self.app._css_update_count  # noqa: SLF001
+        if generation == self._styled_at:
+            event.refresh_styles = False  # read by Screen._on_screen_resume, which runs next
+        self._styled_at = generation
 
     @property
     def _update_timer(self) -> Timer:
@@ -80,14 +102,3 @@ class PacedScreen:
 
 class NotebookScreen(PacedScreen, Screen):
     """The app's default screen (App.get_default_screen)."""
-
-    _resumed = False
-
-    def _on_screen_resume(self, event) -> None:  # noqa: ANN001 - Textual's handler
-        # Textual restyles every widget of a screen each time it resumes, to catch up with what changed while
-        # another screen covered it (a theme, say). The first resume is the start of the app: every widget was
-        # styled as it mounted, moments before, and styling them all again cost ~25 ms of the first paint.
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
-        super()._on_screen_resume(event)
