@@ -96,3 +96,63 @@ async def test_screens_restyle_their_widgets_when_shown_only_if_the_css_changed(
 
         box = app.screen.query_one("VerticalScroll")  # its border is $accent
         assert box.styles.border_top[1] == Color.parse(app.theme_variables["accent"])
+
+
+async def test_settle_lets_the_callbacks_already_queued_run_first():
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    ran: list[int] = []
+
+    def chain(n: int) -> None:  # a repaint request travelling through a few message pumps
+        ran.append(n)
+        if n < 5:
+            loop.call_soon(chain, n + 1)
+
+    loop.call_soon(chain, 0)
+    await frames.settle()
+    assert ran == [0, 1, 2, 3, 4, 5]
+
+
+async def test_settle_gives_up_after_its_limit_when_callbacks_keep_coming():
+    import asyncio
+    import time
+
+    loop = asyncio.get_running_loop()
+    going = True
+
+    def forever() -> None:
+        if going:
+            loop.call_soon(forever)
+
+    loop.call_soon(forever)
+    started = time.monotonic()
+    await frames.settle(0.01)
+    going = False
+    assert time.monotonic() - started < 0.2
+
+
+async def test_the_paint_timer_settles_before_each_frame(make_app, monkeypatch):
+    """A key's repaints reach the screen a few event-loop turns apart (one per widget's message pump); the frame
+    waits for them, so moving to another cell draws its bar and its header together."""
+    settled: list[float] = []
+    real_settle = frames.settle
+
+    async def recording_settle(*args) -> None:  # noqa: ANN002
+        settled.append(1)
+        await real_settle(*args)
+
+    monkeypatch.setattr(frames, "settle", recording_settle)
+    drawn: list[set[str]] = []
+    original = Compositor.update_widgets
+    monkeypatch.setattr(Compositor, "update_widgets",
+                        lambda self, widgets: drawn.append({type(w).__name__ for w in widgets}) or original(self, widgets))
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        settled.clear()
+        drawn.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert settled
+        assert drawn and {"Cell", "LiveText"} <= drawn[0]  # the bars (cells) and the headers in one frame

@@ -20,6 +20,8 @@ has not changed since they were last styled (``PacedScreen._on_screen_resume``).
 
 from __future__ import annotations
 
+import asyncio
+
 from textual._compositor import Compositor
 from textual._time import get_time, sleep
 from textual.screen import UPDATE_PERIOD, Screen
@@ -34,6 +36,26 @@ def frame_delay(last_frame: float | None, now: float, period: float) -> float:
     return max(0.0, last_frame + period - now)
 
 
+SETTLE_MAX_S = 0.004
+
+
+async def settle(max_s: float = SETTLE_MAX_S) -> None:
+    """Let the callbacks already queued on the event loop run before a frame is painted, for at most ``max_s``.
+
+    One key press changes several widgets, and each one's repaint reaches the screen through its own message
+    pump, a few event-loop turns later. Painting at the first request split a key's effect over two frames:
+    moving to another cell drew the headers in one and the cells' bars in the next, a frame period later, and
+    while a model streamed that second frame often came after a layout pass of the whole column (~30 ms)."""
+    loop = asyncio.get_running_loop()
+    queued = getattr(loop, "_ready", None)  # asyncio's queue of callbacks ready to run (CPython, all loops here)
+    if queued is None:
+        await asyncio.sleep(0)
+        return
+    deadline = get_time() + max_s
+    while queued and get_time() < deadline:
+        await asyncio.sleep(0)
+
+
 class FrameTimer(Timer):
     """A screen's paint timer: ticks when resumed, paced by :func:`frame_delay`."""
 
@@ -45,6 +67,7 @@ class FrameTimer(Timer):
             if delay > 0:
                 await sleep(delay)
                 await self._active.wait()
+            await settle()
             last = get_time()
             try:
                 await self._tick(next_timer=last, count=0)
