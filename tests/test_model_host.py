@@ -402,6 +402,10 @@ def test_the_child_runs_at_a_lower_priority_than_the_app(shared, tiny_text_gener
     from tui_notebook.engine.model_host_main import NICE
 
     assert child_nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE) and NICE == 19
+    # The nice value only counts within a scheduling group, and Linux groups processes by session: the child
+    # shares the app's session, in a process group of its own (a ctrl+c at the terminal reaches the app only).
+    assert os.getsid(shared.pid) == os.getsid(0)
+    assert os.getpgid(shared.pid) == shared.pid != os.getpgid(0)
 
 
 def _child_has_torch(pid: int) -> bool:

@@ -181,11 +181,15 @@ class _Child:
         log = _open_log(log_path)
         try:
             # -P: the notebook's folder (the cwd) must not shadow torch & co. with a stray torch.py.
-            # A new session: a ctrl+c at a `tuinb run` prompt reaches the parent only, which then stops us.
+            # A process group of its own: a ctrl+c at a `tuinb run` prompt reaches the parent only, which then
+            # stops us. Not a session of its own: Linux schedules each session as one group (autogroups), and
+            # in a session apart the child's lower priority (model_host_main.NICE) counted only among its own
+            # threads: torch then had an equal share of the cores with the app, and a key press could wait
+            # 20-60 ms behind it before the app even read it.
             self.proc = subprocess.Popen(
                 [sys.executable, "-P", "-m", "tui_notebook.engine.model_host_main", str(child_sock.fileno())],
                 pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                start_new_session=True)
+                process_group=0)
         except OSError as exc:
             parent_sock.close()
             raise ParserError(f"cannot start the local model process: {exc}") from None
