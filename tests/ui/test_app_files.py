@@ -230,6 +230,26 @@ async def test_after_start_the_help_is_ready_and_long_lived_objects_leave_the_co
     assert gc.get_freeze_count() == 0  # unfrozen when the app ends
 
 
+async def test_the_help_is_laid_out_before_its_first_show(make_app, monkeypatch):
+    """Shown at size zero, the help was arranged three times in a row around its first frame (4 frames)."""
+    from tui_notebook.ui.help_screen import HelpScreen
+
+    steps: list[str] = []
+    layout, paint = HelpScreen._refresh_layout, HelpScreen._compositor_refresh
+    monkeypatch.setattr(HelpScreen, "_refresh_layout", lambda self, *a, **k: steps.append("layout") or layout(self, *a, **k))
+    monkeypatch.setattr(HelpScreen, "_compositor_refresh", lambda self: steps.append("paint") or paint(self))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(1.5)
+        help_screen = app.get_screen("help")
+        assert help_screen.outer_size == app.size and not help_screen.is_current  # arranged while hidden
+        steps.clear()
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+        assert app.screen is help_screen
+        assert steps.count("layout") <= 1 and steps.count("paint") <= 2, steps
+
+
 async def test_model_picker_applies_the_choice(make_app):
     from tui_notebook.ui.model_picker import ModelPickerScreen
 
