@@ -30,7 +30,10 @@ async def test_every_screen_of_the_app_paints_from_a_paced_timer(make_app, monke
         await pilot.pause()
         assert isinstance(app.screen, PacedScreen) and isinstance(app.screen._update_timer, FrameTimer)
         for _ in range(6):
-            await pilot.press("j", "k")  # frames requested right after frames
+            await pilot.press("j", "k")
+        for _ in range(10):  # frames requested right after frames
+            app.view.refresh()
+            await pilot.pause(0.004)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, PacedScreen)  # the help screen too

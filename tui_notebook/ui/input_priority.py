@@ -78,6 +78,10 @@ class InputPriority:
     def pending(self) -> int:
         return len(self._pending)
 
+    def is_waiting(self, key: Hashable) -> bool:
+        """Whether a redraw with this key waits for quiet input."""
+        return key in self._pending
+
     def draw(self, key: Hashable, redraw: Callable[[], None]) -> None:
         """Redraw now, or once input is quiet. A pending redraw with the same key is replaced by this one (it
         redraws the latest state anyway); redraws run in the order their keys were first asked for."""
