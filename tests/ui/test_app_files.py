@@ -139,6 +139,7 @@ async def test_read_only_refuses_edits_runs_and_saves(make_app):
         assert any("Read-only" in m for m in notifications(app))
         assert app.notebook.path.read_text() == before
         await pilot.press("j")
+        await pilot.pause()
         assert app.view.current == 1  # viewing still works
         await pilot.press("ctrl+q")
         await pilot.pause()
