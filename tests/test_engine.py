@@ -256,3 +256,17 @@ def test_resolve_all_equals_resolving_one_by_one():
         else:
             assert not isinstance(result, ResolveError)
             assert (result.text, result.references, result.escaped) == (alone.text, alone.references, alone.escaped)
+
+
+def test_when_engine_ready_waits_for_the_engine_without_creating_it():
+    """The UI subscribes to run events this way: opening a notebook must not import or build the engine."""
+    from tui_notebook.notebook import Notebook
+
+    nb = Notebook.new(None)
+    seen: list[object] = []
+    nb.when_engine_ready(seen.append)
+    assert seen == [] and nb._engine is None
+    engine = nb.engine
+    assert seen == [engine]
+    nb.when_engine_ready(seen.append)  # already there: called at once
+    assert seen == [engine, engine]

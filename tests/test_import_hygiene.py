@@ -45,8 +45,8 @@ def test_the_ui_modules_import_nothing_heavy():
 
 def test_first_frame_waits_for_nothing_it_does_not_draw():
     """Opening the Gradio example (images, audio, long answers) up to its first frame: no image library, no
-    numpy, no text editor, no Markdown parser. They load when an image or an editor is first needed, or right
-    after the notebook shows (Markdown)."""
+    numpy, no text editor, no Markdown parser, not even the run engine. They load when an image or an editor is
+    first needed, at the first run, or right after the notebook shows (Markdown)."""
     code = """
 import asyncio, sys, json
 from tui_notebook.notebook import Notebook
@@ -61,7 +61,8 @@ async def main():
     def first_frame(screen, update):  # the first frame written with cells in it: what had loaded
         if not seen and any(cell.region for cell in app.query(Cell)):
             seen.update({m: m in sys.modules for m in ("textual_image", "numpy", "PIL.Image",
-                                                         "textual.widgets._text_area", "markdown_it")})
+                                                         "textual.widgets._text_area", "markdown_it",
+                                                         "tui_notebook.engine")})
         return display(screen, update)
     app._display = first_frame
     async with app.run_test(size=(120, 40)) as pilot:

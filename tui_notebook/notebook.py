@@ -91,6 +91,7 @@ class Notebook:
         self.saved_revision = 0
         self._listeners: list[Listener] = []
         self._engine = None
+        self._engine_watchers: list = []
         self._disk: DiskState | None = _disk_state(self.path) if self.path else None
 
     # -- opening -------------------------------------------------------------------------------------------
@@ -184,7 +185,18 @@ class Notebook:
             from .engine import Engine
 
             self._engine = Engine(self, self.options)
+            for watcher in self._engine_watchers:
+                watcher(self._engine)
+            self._engine_watchers.clear()
         return self._engine
+
+    def when_engine_ready(self, callback) -> None:  # noqa: ANN001
+        """Call ``callback(engine)`` once the run engine exists: now if it does, else when something first needs
+        it. The UI subscribes to run events this way, so opening a notebook does not import the engine."""
+        if self._engine is not None:
+            callback(self._engine)
+        else:
+            self._engine_watchers.append(callback)
 
     def run_sync(self, name: str, params: Mapping[str, Any] | None = None, *,
                  with_dependencies: bool = False) -> list[Output]:

@@ -7,9 +7,12 @@ redraw, not one per change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from ..engine import RunEvent
+if TYPE_CHECKING:
+    from ..engine import RunEvent
 
 
 class DocumentChanged(Message):

@@ -13,24 +13,15 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from ..engine import (
-    AlreadyRunning,
-    RunCancelled,
-    RunEvent,
-    RunFailed,
-    RunFinished,
-    RunProgress,
-    RunQueued,
-    RunStarted,
-    RunWarning,
-    TextChunk,
-)
 from .messages import RunEventMessage, RunRefused, StreamFlush
 
+# The engine (its run-event dataclasses take ~10 ms to define) is imported by the first run, not at start-up:
+# every use below is in code that runs cells or handles their events.
 if TYPE_CHECKING:
     from textual.app import App
 
     from ..document import Prompt
+    from ..engine import RunEvent
     from ..notebook import Notebook
 
 FLUSH_INTERVAL = 1 / 30
@@ -88,7 +79,7 @@ class RunController:
         self._last_flush = 0.0
         self._plan: list["Prompt"] = []  # run-all: cells still to run
         self._skipped: set[int] = set()
-        notebook.engine.subscribe(self._sink)
+        notebook.when_engine_ready(lambda engine: engine.subscribe(self._sink))
 
     # -- state -----------------------------------------------------------------------------------------------
 
@@ -162,6 +153,8 @@ class RunController:
     # -- workers (worker threads) ------------------------------------------------------------------------------
 
     def _work_one(self, name: str, with_deps: bool) -> None:
+        from ..engine import AlreadyRunning
+
         try:
             self.notebook.engine.run(name, None, with_dependencies=with_deps)
         except AlreadyRunning as exc:
@@ -170,6 +163,8 @@ class RunController:
             self.app.post_message(RunRefused(name, str(exc)))
 
     def _work_all(self) -> None:
+        from ..engine import AlreadyRunning
+
         try:
             for prompt in list(self._plan):
                 if id(prompt) in self._skipped:
@@ -201,6 +196,8 @@ class RunController:
 
     def _sink(self, event: RunEvent) -> None:
         """Called from the run's thread: buffer text, post everything else."""
+        from ..engine import TextChunk
+
         if isinstance(event, TextChunk):
             with self._text_lock:
                 self._pending_text[event.prompt_name] = event.accumulated
@@ -234,6 +231,8 @@ class RunController:
             self._on_event_change(prompt)
 
     def handle(self, event: RunEvent) -> None:
+        from ..engine import RunCancelled, RunFailed, RunFinished, RunProgress, RunQueued, RunStarted, RunWarning
+
         prompt = self._find(event.prompt_name)
         if prompt is None:
             return
