@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import gc
 import threading
 from pathlib import Path
