@@ -94,6 +94,7 @@ def test_sixel_terminal(terminal):
     assert result == ProbeResult(answered=True, sixel=True, kitty=False, cell_size=(9, 18))
     # while the queries are out, replies are neither echoed nor line-buffered
     assert before[3] & termios.ECHO and not during[3] & termios.ECHO and not during[3] & termios.ICANON
+    assert not during[0] & termios.IXON  # a ctrl+q / ctrl+s typed meanwhile is a key, not flow control
     # all three queries go out at once, DA1 last: its answer marks the end of the answers
     assert term.received == (KITTY_QUERY + CELL_SIZE_QUERY + DA1_QUERY).encode()
 
@@ -102,6 +103,24 @@ def test_kitty_terminal_and_keys_typed_meanwhile(terminal):
     term = terminal(b"j\x1b_Gi=4171;OK\x1b\\k\x1b[?62;22c")
     result, *_ = _probe(term)
     assert result.answered and result.kitty and not result.sixel and result.cell_size is None
+    assert result.typed == b"jk"  # the keys, kept apart from the replies
+
+
+def test_keys_typed_while_starting_are_handed_over_once(monkeypatch):
+    monkeypatch.setattr(graphics, "_typed_ahead", b"")
+    graphics._decide("auto", _Answered(ProbeResult(answered=True, typed=b"j\x11")), None)
+    assert graphics.take_typed_ahead() == b"j\x11"
+    assert graphics.take_typed_ahead() == b""
+
+
+async def test_the_app_replays_keys_typed_while_it_started(make_app):
+    """`j` then `?` pressed while tuinb was still starting: the cursor moves and the help opens once it runs."""
+    from tui_notebook.ui.help_screen import HelpScreen
+
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")), typed_ahead=b"j?")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), message="the help opened")
+        assert app.view.current == 1
 
 
 def test_a_plain_terminal_answers_only_da1_and_we_stop_at_once(terminal):

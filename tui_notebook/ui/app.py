@@ -44,8 +44,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def __init__(self, notebook: Notebook, *, read_only: bool = False, theme: str | None = None,
                  keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
                  trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None,
-                 defer_markdown: bool = False) -> None:
+                 defer_markdown: bool = False, typed_ahead: bytes = b"") -> None:
         super().__init__()
+        self._typed_ahead = typed_ahead  # keys pressed while tuinb started (ui/media/term_probe.py)
         self.defer_markdown = defer_markdown  # text outputs: plain in the first frame (outputs.markdown_class)
         self._resume_gc = not gc.isenabled()  # launched with the collector paused for start-up (ui/launch.py)
         self.markdown_requested = False
@@ -100,6 +101,8 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def on_mount(self) -> None:
         self.view.focus()
         self.set_interval(0.25, self._tick)
+        if self._typed_ahead:
+            self.call_after_refresh(self._replay_typed_ahead)
         if self._autosave_seconds and not self.read_only:
             try:
                 from ..recovery import Autosaver
@@ -234,6 +237,18 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     async def action_edit_description(self) -> None:
         if not self.read_only:
             await self.header.edit_description()
+
+    def _replay_typed_ahead(self) -> None:
+        """Send the keys typed while tuinb started through the terminal driver, as if they came now."""
+        typed, self._typed_ahead = self._typed_ahead, b""
+        driver = self._driver
+        if not typed or driver is None:
+            return
+        from textual._xterm_parser import XTermParser  # the parser Textual's own input thread uses
+
+        parser = XTermParser()
+        for event in [*parser.feed(typed.decode("utf-8", "replace")), *parser.tick()]:
+            driver.process_message(event)
 
     def _help_screen_name(self) -> str:
         """The help screen, built once and kept installed: showing it again costs no compose or CSS."""

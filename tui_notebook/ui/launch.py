@@ -85,6 +85,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         config=config,
         graphics=graphics_choice,
         defer_markdown=True,  # the first frame does not wait for markdown-it
+        typed_ahead=graphics.take_typed_ahead(),
     )
     from .startup_trace import record
 

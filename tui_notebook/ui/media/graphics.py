@@ -43,6 +43,7 @@ class GraphicsInfo:
 
 
 _state: GraphicsInfo | None = None
+_typed_ahead = b""  # keys typed while the probe's replies were awaited (take_typed_ahead)
 
 
 def normalize(choice: str | None) -> str:
@@ -118,8 +119,10 @@ def _decide(requested: str, probe: TerminalProbe | None, direct: tuple[int, int]
     if requested == "none":
         return GraphicsInfo(requested, "none", "turned off (--graphics none or graphics = \"none\")", None,
                             "not probed")
+    global _typed_ahead
     tty = _stdout_is_tty()
     answers = probe.finish() if probe is not None else ProbeResult(answered=False)
+    _typed_ahead += answers.typed
     if requested != "auto":
         renderer, reason = requested, "forced (--graphics or the config file)"
         if requested in ("sixel", "tgp") and not tty:
@@ -169,6 +172,13 @@ def setup(choice: str | None) -> GraphicsInfo:
     _state = _decide(*_pending)
     _pending = None
     return _state
+
+
+def take_typed_ahead() -> bytes:
+    """The keys the user typed while the terminal's answers were read (once; the app replays them)."""
+    global _typed_ahead
+    typed, _typed_ahead = _typed_ahead, b""
+    return typed
 
 
 def current() -> GraphicsInfo:

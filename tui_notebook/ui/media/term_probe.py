@@ -11,7 +11,8 @@ Python modules and usually costs nothing.
 
 While the queries are in flight the terminal is in no-echo, non-canonical mode, so replies never show up as
 text on the screen; :meth:`TerminalProbe.finish` always puts the previous mode back (call it in a finally).
-Keys typed in that window are swallowed with the replies, as with any terminal probe.
+Keys typed in that window arrive mixed with the replies: they are kept apart (``ProbeResult.typed``) and the app
+replays them once it runs, so a key pressed while tuinb starts is not lost.
 """
 
 from __future__ import annotations
@@ -40,10 +41,19 @@ class ProbeResult:
     kitty: bool = False
     cell_size: tuple[int, int] | None = None
     """(width, height) in pixels of one cell, when the terminal said."""
+    typed: bytes = b""
+    """What else arrived: keys the user typed while tuinb was starting."""
+
+
+def typed_keys(data: bytes) -> bytes:
+    """``data`` without the terminal's replies: the keys typed meanwhile."""
+    for reply in (_DA1_REPLY, _KITTY_REPLY, _CELL_REPLY):
+        data = reply.sub(b"", data)
+    return data
 
 
 def parse_replies(data: bytes) -> ProbeResult:
-    """What the replies in ``data`` say (other bytes, e.g. keys typed meanwhile, are ignored)."""
+    """What the replies in ``data`` say, and what else came (keys typed meanwhile)."""
     da1 = _DA1_REPLY.search(data)
     kitty = _KITTY_REPLY.search(data)
     cell = _CELL_REPLY.search(data)
@@ -57,6 +67,7 @@ def parse_replies(data: bytes) -> ProbeResult:
         sixel=bool(da1) and "4" in da1.group(1).decode().split(";"),
         kitty=bool(kitty) and kitty.group(1).decode().strip() == "OK",
         cell_size=size,
+        typed=typed_keys(data),
     )
 
 
@@ -80,6 +91,7 @@ class TerminalProbe:
             self._saved = termios.tcgetattr(self.fd_in)
             quiet = termios.tcgetattr(self.fd_in)
             quiet[3] &= ~(termios.ICANON | termios.ECHO)  # lflags: replies are neither echoed nor line-buffered
+            quiet[0] &= ~termios.IXON  # iflags: ctrl+s / ctrl+q typed meanwhile are keys, not flow control
             quiet[6][termios.VMIN] = 0
             quiet[6][termios.VTIME] = 0
             termios.tcsetattr(self.fd_in, termios.TCSANOW, quiet)
