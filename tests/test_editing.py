@@ -68,3 +68,69 @@ def test_move_insert_delete_and_parameters_keep_order():
         nb.delete_parameter("missing")
     reloaded = load_text(nb.to_string()).doc
     assert reloaded.metadata.parameters == {"uno": "1", "two": "2"}
+
+
+def _models_notebook() -> Notebook:
+    nb = Notebook.new(None)
+    nb.doc.metadata.models = {"gpt-4": {"temperature": 0.2}, "Text Generation": {"max_new_tokens": 5}}
+    nb.add_prompt(name="a", model="gpt-4", input="x")
+    nb.add_prompt(name="b", model="Text Generation", input="y")
+    nb.add_prompt(name="c", model="gpt-4", input="z")
+    return nb
+
+
+def test_global_model_settings_edit_metadata_models_in_place():
+    nb = _models_notebook()
+    revision = nb.revision
+    nb.set_global_setting("gpt-4", "top_p", 0.9)
+    nb.set_global_setting("gpt-4", "temperature", None)
+    assert nb.doc.metadata.models["gpt-4"] == {"top_p": 0.9}
+    assert nb.revision == revision + 2
+    nb.set_global_setting("gpt-4", "top_p", 0.9)  # same value: no edit, not dirty again
+    nb.set_global_setting("gpt-4", "absent", None)
+    assert nb.revision == revision + 2
+    nb.set_global_setting("gpt-4", "top_p", 1.0)
+    nb.set_global_setting("gpt-4", "top_p", 1)  # 1 == 1.0 in Python, but the file must show what was typed
+    assert type(nb.doc.metadata.models["gpt-4"]["top_p"]) is int
+    # a cell's own settings still win over the global ones (SDK semantics)
+    from tui_notebook.registry import model_settings
+
+    nb.set_setting(0, "top_p", 0.5)
+    assert model_settings(nb.doc.prompts[0], nb.doc) == {"top_p": 0.5}
+    assert model_settings(nb.doc.prompts[2], nb.doc) == {"top_p": 1}
+
+
+def test_global_models_add_delete_restore_and_default():
+    nb = _models_notebook()
+    nb.add_global_model("  Summarization ")
+    assert list(nb.global_models()) == ["gpt-4", "Text Generation", "Summarization"]
+    with pytest.raises(EditError):
+        nb.add_global_model("gpt-4")
+    with pytest.raises(EditError):
+        nb.add_global_model("   ")
+    removed = nb.delete_global_model("gpt-4")
+    assert removed == {"temperature": 0.2} and "gpt-4" not in nb.doc.metadata.models
+    assert nb.doc.prompts[0].metadata.model == "gpt-4"  # cells keep naming the model
+    with pytest.raises(KeyError):
+        nb.delete_global_model("gpt-4")
+    nb.restore_global_model("gpt-4", removed, 0)
+    assert list(nb.global_models()) == ["gpt-4", "Text Generation", "Summarization"]
+    assert nb.cells_using("gpt-4") == 2 and nb.cells_using("Summarization") == 0
+    nb.set_default_model("Text Generation")
+    nb.add_prompt(name="d", model=None, input="w")  # names no model: runs the default one
+    assert nb.cells_using("Text Generation") == 2
+    nb.set_default_model(None)
+    assert nb.doc.metadata.default_model is None and nb.cells_using("Text Generation") == 1
+
+
+def test_global_settings_on_a_file_without_models_round_trip(tmp_path):
+    path = tmp_path / "n.aiconfig.json"
+    nb = Notebook.new(path)
+    nb.doc.metadata.models = None
+    nb.set_global_setting("gpt-4", "temperature", 0.7)
+    nb.set_default_model("gpt-4")
+    nb.save()
+    again = Notebook.load(path)
+    assert again.doc.metadata.models == {"gpt-4": {"temperature": 0.7}}
+    assert again.doc.metadata.default_model == "gpt-4"
+    assert load_text(path.read_text()).doc.metadata.models == {"gpt-4": {"temperature": 0.7}}

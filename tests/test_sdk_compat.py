@@ -560,3 +560,27 @@ def test_written_notebook_passes_sdk_check_command(sdk: SdkOracle, tmp_path: Pat
     run = subprocess.run([str(sdk.python), str(ORACLE_SCRIPT), "check", str(path)], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.oracle
+def test_global_model_settings_edits_save_and_apply_as_in_the_sdk(sdk: SdkOracle):
+    """Edits made in the global model settings editor: the SDK writes the file back byte for byte, and gives
+    every prompt the same merged settings (global, then the prompt's own) as tuinb does."""
+    from tui_notebook import Notebook
+    from tui_notebook.registry import model_settings
+
+    nb = Notebook.load(corpus_dir() / "main__cookbooks__Getting-Started__travel.aiconfig.json")
+    nb.set_global_setting("gpt-4", "temperature", 0.25)
+    nb.set_global_setting("gpt-4", "max_tokens", None)
+    nb.set_global_setting("gpt-3.5-turbo", "top_p", 0.5)
+    nb.restore_global_model("gpt-4", nb.delete_global_model("gpt-4"), 0)  # delete + undo moves nothing
+    nb.add_global_model("Text Generation")
+    nb.set_global_setting("Text Generation", "max_new_tokens", 12)
+    nb.set_default_model("gpt-4")
+    nb.set_setting(1, "temperature", 0.9)  # the prompt's own value wins over the global one
+    text = nb.to_string()
+    assert sdk.fmt(text) == {"text": text}
+    reply = sdk.ask({"op": "settings", "text": text})
+    ours = {p.name: model_settings(p, nb.doc) for p in nb.doc.prompts}
+    assert reply == {"settings": ours}
+    assert ours["gen_itinerary"]["temperature"] == 0.9 and "max_tokens" not in ours["gen_itinerary"]

@@ -71,6 +71,20 @@ def _disk_state(path: Path) -> DiskState | None:
     return DiskState(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest(), st.st_ctime_ns, st.st_ino)
 
 
+_ABSENT = object()
+
+
+def _set_key(settings: dict[str, Any], key: str, value: Any) -> bool:
+    """Set ``settings[key]`` (``None``: remove it); False when that changes nothing."""
+    if value is None:
+        return settings.pop(key, _ABSENT) is not _ABSENT
+    old = settings.get(key, _ABSENT)
+    if old == value and type(old) is type(value):  # 1 == 1.0 == True: the file must keep what was typed
+        return False
+    settings[key] = value
+    return True
+
+
 class Notebook:
     def __init__(
         self,
@@ -395,18 +409,82 @@ class Notebook:
             elif isinstance(current, str):
                 current = ModelMetadata(name=current, settings={})
             settings = dict(current.settings or {})
-            if value is None:
-                if key not in settings:
-                    return
-                settings.pop(key)
-            else:
-                if settings.get(key) == value and key in settings:
-                    return
-                settings[key] = value
+            if not _set_key(settings, key, value):
+                return
             current.settings = settings
             meta.model = current
             prompt.metadata = meta
             self._changed()
+
+    # -- global model settings (``metadata.models``: every cell of that model inherits them) ---------------------
+
+    def global_models(self) -> dict[str, dict[str, Any]]:
+        """A copy of ``metadata.models``: model name -> its global settings, in file order."""
+        with self.lock:
+            return {name: dict(settings or {}) for name, settings in (self.doc.metadata.models or {}).items()}
+
+    def add_global_model(self, model: str) -> None:
+        """Add ``model`` to ``metadata.models`` with no settings yet (the editor's "Add model")."""
+        model = model.strip()
+        if not model:
+            raise EditError("a model needs a name")
+        with self.lock:
+            models = self.doc.metadata.models
+            if models is None:
+                models = self.doc.metadata.models = {}
+            if model in models:
+                raise EditError(f"{model!r} already has global settings")
+            models[model] = {}
+            self._changed()
+
+    def delete_global_model(self, model: str) -> dict[str, Any]:
+        """Remove ``model``'s global settings; returns them (cells keep their own settings)."""
+        with self.lock:
+            models = self.doc.metadata.models or {}
+            if model not in models:
+                raise KeyError(model)
+            removed = dict(models.pop(model) or {})
+            self._changed()
+            return removed
+
+    def restore_global_model(self, model: str, settings: dict[str, Any], position: int | None = None) -> None:
+        """Put back a deleted entry (undo), at its old position in ``metadata.models`` when given."""
+        with self.lock:
+            models = self.doc.metadata.models
+            if models is None:
+                models = self.doc.metadata.models = {}
+            items = [(k, v) for k, v in models.items() if k != model]
+            at = len(items) if position is None else max(0, min(position, len(items)))
+            items.insert(at, (model, dict(settings)))
+            models.clear()
+            models.update(items)
+            self._changed()
+
+    def set_global_setting(self, model: str, key: str, value: Any) -> None:
+        """Set (or with ``value=None`` remove) one global setting of ``model``, adding the model if needed."""
+        with self.lock:
+            models = self.doc.metadata.models
+            if models is None:
+                models = self.doc.metadata.models = {}
+            settings = models.get(model)
+            if settings is None:
+                if value is None:
+                    return
+                settings = models[model] = {}
+            if _set_key(settings, key, value):
+                self._changed()
+
+    def set_default_model(self, model: str | None) -> None:
+        """``metadata.default_model``: the model of every cell that names none (None: no default)."""
+        with self.lock:
+            if self.doc.metadata.default_model != model:
+                self.doc.metadata.default_model = model
+                self._changed()
+
+    def cells_using(self, model: str) -> int:
+        """How many cells run ``model`` (by name, the default model included) — what a global edit affects."""
+        with self.lock:
+            return sum(1 for p in self.doc.prompts if self.model_name(p) == model)
 
     def set_parameter(self, name: str, value: Any, *, prompt: int | None = None) -> None:
         with self.lock:

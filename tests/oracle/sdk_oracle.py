@@ -24,6 +24,8 @@ Sub-commands::
                      {"op": "fmt_file", "path": p}      -> {"text": str} | {"error": ...}   (same as `fmt`)
                      {"op": "resolve_file", "path": p}  -> {"resolved": {...}} | {"error": ...} (as `resolve`)
                      {"op": "check", "path": p}         -> {"ok": true} | {"error": ...}
+                     {"op": "settings", "text": str}    -> {"settings": {prompt: {...} | "error: ..."}}
+                         (each prompt's model settings as its parser sees them: global ones + the prompt's own)
                    Relative paths are taken from the directory serve was started in.
 
 Stub parsers (spec §8.1). The SDK refuses to load a file whose ``metadata.model_parsers`` names a parser id it
@@ -317,6 +319,17 @@ def render_request(req: dict[str, Any]) -> dict[str, Any]:
         return {"error": describe(exc)}
 
 
+def model_settings_of(config) -> dict[str, Any]:  # noqa: ANN001 - an AIConfigRuntime
+    result: dict[str, Any] = {}
+    for prompt in config.prompts:
+        try:
+            parser = ModelParserRegistry.get_model_parser_for_prompt(prompt, config)
+            result[prompt.name] = parser.get_model_settings(prompt, config)
+        except Exception as exc:
+            result[prompt.name] = f"error: {describe(exc)}"
+    return result
+
+
 def handle(req: dict[str, Any]) -> dict[str, Any]:
     op = req.get("op")
     if op is None:
@@ -334,6 +347,8 @@ def handle(req: dict[str, Any]) -> dict[str, Any]:
         if op == "check":
             load_file(req["path"])
             return {"ok": True}
+        if op == "settings":
+            return {"settings": model_settings_of(load_text(req["text"], "json"))}
     except LoadFailed as exc:
         return {"error": str(exc), "stage": "load"}
     return {"error": f"ValueError: unknown op {op!r}"}

@@ -104,3 +104,20 @@ class HostApp(App[Any]):
         self.theme = "tuinb-dark"
         if self.start_screen is not None:
             self.push_screen(self.start_screen, self.results.append)
+
+
+async def type_into(pilot, widget, text: str, *, clear: bool = True) -> None:  # noqa: ANN001
+    """Focus ``widget`` and type ``text`` key by key (replacing what it holds unless ``clear=False``)."""
+    widget.focus()
+    await pilot.pause()
+    if clear:
+        if isinstance(widget, TextArea):
+            widget.select_all()
+            await pilot.press("backspace")
+        else:
+            await pilot.press("end", *["backspace"] * len(widget.value))
+    if text:
+        keys = ["enter" if ch == "\n" else ch for ch in text]
+        keys = ["space" if k == " " else k for k in keys]
+        await pilot.press(*keys)
+    await pilot.pause()

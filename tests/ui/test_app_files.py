@@ -146,6 +146,29 @@ async def test_read_only_refuses_edits_runs_and_saves(make_app):
     assert app.return_value == 0
 
 
+async def test_read_only_panels_show_parameters_and_model_settings_without_editing(make_app):
+    from tui_notebook.ui.global_models import GlobalModelsScreen
+    from tui_notebook.ui.params_editor import ParamsEditor
+    from tui_notebook.ui.params_panel import GlobalParamsScreen
+    from tui_notebook.ui.settings_form import SettingsForm
+
+    app = make_app((("p1", "one {{x}}", "test-echo"),), parameters={"x": "1"}, outputs={"p1": "kept"},
+                   read_only=True)
+    app.notebook.doc.metadata.models = {"test-echo": {"k": "v"}}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GlobalParamsScreen)
+        assert app.screen.query_one(ParamsEditor).disabled  # was editable in --read-only
+        await pilot.press("escape", "M")
+        await pilot.pause()
+        assert isinstance(app.screen, GlobalModelsScreen) and app.screen.query_one(SettingsForm).disabled
+        await pilot.press("escape", "alt+o", "y")
+        await pilot.pause()
+        assert app.notebook.doc.prompts[0].outputs and not app.notebook.dirty
+
+
 async def test_keymap_remaps_by_binding_id(make_app):
     app = make_app((("p1", "one", "test-echo"),), keymap={"run-cell": "f5", "add-below": "o"})
     async with app.run_test(size=(100, 30)) as pilot:

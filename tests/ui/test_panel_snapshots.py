@@ -46,3 +46,14 @@ def test_model_picker_filtered(snap_compare) -> None:  # noqa: ANN001
 def test_model_picker_all(snap_compare) -> None:  # noqa: ANN001
     app = HostApp(screen=ModelPickerScreen(make_registry(), "BareParser"))
     assert snap_compare(app, terminal_size=(100, 30), run_before=_steady)
+
+
+def test_global_model_settings(snap_compare) -> None:  # noqa: ANN001
+    from tui_notebook.ui.global_models import GlobalModelsScreen
+
+    notebook = make_notebook()
+    notebook.doc.metadata.models = {"Form Test": {"temperature": 0.3, "stop_sequences": ["###"]},
+                                    "BareParser": {"x": 1}}
+    notebook.doc.metadata.default_model = "Form Test"
+    app = HostApp(screen=GlobalModelsScreen(notebook))
+    assert snap_compare(app, terminal_size=(110, 40), run_before=_steady)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from panel_kit import FORM_SCHEMA, HostApp, make_notebook, make_registry, no_cursor_blink  # noqa: F401
+from panel_kit import FORM_SCHEMA, HostApp, make_notebook, make_registry, no_cursor_blink, type_into  # noqa: F401
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, OptionList, Select, Static, Switch, TabbedContent, TextArea
 
@@ -24,8 +24,8 @@ from tui_notebook.ui.settings_form import (
     SettingsForm,
     field_specs,
     parse_text,
-    prompt_settings,
 )
+from tui_notebook.ui.settings_target import prompt_settings
 from tui_notebook.ui.sidebar import CellSidebar, ResolvedPreview
 
 SIZE = (100, 80)
@@ -41,22 +41,6 @@ def local_params(notebook: Notebook, name: str = "ask") -> dict[str, Any]:
 
 def form_app(notebook: Notebook, name: str = "ask") -> HostApp:
     return HostApp(VerticalScroll(SettingsForm(notebook, notebook.prompt(name))))
-
-
-async def type_into(pilot, widget, text: str, *, clear: bool = True) -> None:  # noqa: ANN001
-    widget.focus()
-    await pilot.pause()
-    if clear:
-        if isinstance(widget, TextArea):
-            widget.select_all()
-            await pilot.press("backspace")
-        else:
-            await pilot.press("end", *["backspace"] * len(widget.value))
-    if text:
-        keys = ["enter" if ch == "\n" else ch for ch in text]
-        keys = ["space" if k == " " else k for k in keys]
-        await pilot.press(*keys)
-    await pilot.pause()
 
 
 # -- the schema rules, without a UI ----------------------------------------------------------------------

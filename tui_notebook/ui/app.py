@@ -211,7 +211,14 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def action_global_params(self) -> None:
         from .params_panel import GlobalParamsScreen
 
-        self.push_screen(GlobalParamsScreen(self.notebook))
+        self.push_screen(GlobalParamsScreen(self.notebook, read_only=self.read_only))
+
+    def action_global_models(self) -> None:
+        from .global_models import GlobalModelsScreen
+
+        prompt = self.view.current_prompt()
+        current = self.notebook.model_name(prompt) if prompt is not None else None
+        self.push_screen(GlobalModelsScreen(self.notebook, read_only=self.read_only, current=current))
 
     def action_change_model(self) -> None:
         if self.read_only:

@@ -17,7 +17,7 @@ from . import keys
 from .frames import PacedScreen
 
 SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode (a prompt editor)"),
-          ("app", "Everywhere"))
+          ("models", "Global model settings (M), on its list of models"), ("app", "Everywhere"))
 
 
 def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80) -> Text:

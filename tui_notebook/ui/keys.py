@@ -18,7 +18,7 @@ from typing import Literal, Mapping
 
 from textual.binding import Binding
 
-Scope = Literal["app", "notebook", "editor"]
+Scope = Literal["app", "notebook", "editor", "models"]
 
 CHORD_TIMEOUT = 0.8
 """Seconds between the two presses of a chord (JupyterLab uses about the same)."""
@@ -68,6 +68,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("toggle-sidebar", "s", "toggle_sidebar", "Sidebar", "notebook"),
     KeySpec("global-params", "g", "global_params", "Parameters", "notebook"),
     KeySpec("change-model", "m", "change_model", "Model", "notebook"),
+    KeySpec("global-models", "M", "global_models", "Global model settings", "notebook", show=False),
+    KeySpec("clear-all-outputs", "alt+o", "clear_all_outputs", "Clear the outputs of every cell", "notebook",
+            show=False),
+    KeySpec("copy-output", "y", "copy_output", "Copy the cell's output", "notebook", show=False),
     KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
     KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
     KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),
@@ -79,6 +83,14 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", key_display="esc"),
     KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",
             key_display="^r"),
+    # -- global model settings (M; keys of its model list) ------------------------------------------------------
+    KeySpec("models-add", "a,insert", "screen.add_model", "Add a model", "models", palette=False),
+    KeySpec("models-delete", "d,delete", "screen.delete_model", "Delete its global settings", "models",
+            palette=False),
+    KeySpec("models-undo", "z", "screen.undo_delete", "Undo delete", "models", show=False, palette=False),
+    KeySpec("models-default", "asterisk", "screen.toggle_default", "Make it the default model",
+            "models", palette=False, key_display="*"),
+    KeySpec("models-close", "escape", "close", "Close", "models", palette=False, key_display="esc"),
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
@@ -101,7 +113,7 @@ def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> str:
 
 
 def display_keys(keys: str) -> str:
-    names = {"question_mark": "?", "ctrl+": "^", "enter": "⏎", "escape": "esc"}
+    names = {"question_mark": "?", "asterisk": "*", "ctrl+": "^", "enter": "⏎", "escape": "esc"}
     shown = []
     for key in keys.split(","):
         key = key.strip()
@@ -140,9 +152,9 @@ class ChordState:
 
 def markdown_table() -> str:
     """The default keys as a Markdown table (README's "Keys" section is this text; a test keeps them equal)."""
-    titles = {"notebook": "command mode", "editor": "edit mode", "app": "everywhere"}
+    titles = {"notebook": "command mode", "editor": "edit mode", "models": "global model settings", "app": "everywhere"}
     lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
-    for scope in ("notebook", "editor", "app"):
+    for scope in ("notebook", "editor", "models", "app"):
         for spec in KEYS:
             if spec.scope == scope:
                 keys = chord_display(spec, {}).replace("|", "\\|")

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..parser_api import ModelParser
+from ..parser_api import ModelParser, UnknownParser
 from ..registry import ParserRegistry
 from .frames import PacedScreen
 
@@ -91,20 +91,31 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
         Binding("pageup", "move(-10)", "Page up", show=False),
     ]
 
-    def __init__(self, registry: ParserRegistry, current: str | None = None) -> None:
+    def __init__(self, registry: ParserRegistry, current: str | None = None, *,
+                 title: str = "Choose a model / task", first: tuple[tuple[str, ModelParser], ...] = (),
+                 exclude: frozenset[str] = frozenset(), allow_custom: bool = False) -> None:
         super().__init__()
         self.registry = registry
         """Where the choices come from."""
         self.current = current
         """The cell's model now (highlighted on open and marked)."""
-        self.entries = picker_entries(registry)
-        """Every choice, unfiltered."""
+        self.title_text = title
+        """What the dialog asks."""
+        registered = picker_entries(registry)
+        extra = [PickerEntry(name, parser, (name,)) for name, parser in first if name not in exclude]
+        extra_names = {entry.name for entry in extra}
+        self.entries = extra + [e for e in registered if e.name not in exclude and e.name not in extra_names]
+        """Every choice, unfiltered: ``first`` (e.g. the models this notebook's cells use) before the registry's."""
+        self.allow_custom = allow_custom
+        """Offer the filter text itself as a name when no choice has exactly that name (global settings can be
+        kept for any model name, registered or not)."""
+        self._registered = {name for entry in registered for name in entry.aliases}
         self.shown: list[PickerEntry] = []
-        """The choices matching the filter, in list order."""
+        """The choices matching the filter, in list order (a custom name is last when offered)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Choose a model / task", id="title")
+            yield Label(escape(self.title_text), id="title")
             yield Input(placeholder="Type to filter: task, model id, local…", id="filter")
             yield OptionList(id="models")
             yield Static("", id="no-match")
@@ -123,8 +134,14 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
         return None
 
     def _option(self, entry: PickerEntry) -> Option:
+        if entry not in self.entries:  # the typed name itself (allow_custom)
+            known = "a registered name" if entry.name in self._registered else "no parser is registered under it"
+            return Option(f"  use [b]{escape(entry.name)}[/b] as the model name\n    [dim]{known}[/dim]", id="custom")
         parser = entry.parser
-        where = "local" if parser.local else "remote"
+        if isinstance(parser, UnknownParser):
+            where = "no parser registered"
+        else:
+            where = "local" if parser.local else "remote"
         marker = "● " if entry is self._current_entry() else "  "
         line1 = f"{marker}[b]{escape(entry.name)}[/b]  [dim]{where}[/dim]"
         details = [parser.id] if parser.id != entry.name else []
@@ -137,6 +154,9 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
     def _fill(self, query: str) -> None:
         options = self.query_one("#models", OptionList)
         self.shown = [e for e in self.entries if matches(e, query)]
+        name = query.strip()
+        if self.allow_custom and name and all(e.name != name for e in self.shown):
+            self.shown.append(PickerEntry(name, self.registry.for_model(name), (name,)))
         options.clear_options()
         options.add_options([self._option(e) for e in self.shown])
         no_match = self.query_one("#no-match", Static)

@@ -438,6 +438,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo_delete", "cut_cell", "paste_cell", "move_cell",
                                "rename_cell", "run_cell", "run_with_deps", "run_all", "clear_outputs",
+                               "clear_all_outputs",
                                "change_model", "rename_notebook", "edit_description"})
     WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
 
@@ -583,6 +584,42 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         if self._need_cell() is not None:
             self.notebook.clear_outputs(self.current)
 
+    def action_clear_all_outputs(self) -> None:
+        if not self._writable("clear outputs"):
+            return
+        with self.notebook.lock:
+            cells = sum(1 for p in self.notebook.doc.prompts if p.outputs)
+        if not cells:
+            self.app.notify("No cell has outputs.")
+            return
+        from .dialogs import ConfirmScreen
+
+        def apply(yes: bool | None) -> None:
+            if yes:
+                self.notebook.clear_outputs()
+
+        # Outputs can be hours of generation (pictures, long answers): ask, as a delete would.
+        plural = "s" if cells != 1 else ""
+        self.app.push_screen(ConfirmScreen("Clear every output?",
+                                           f"The outputs of {cells} cell{plural} go from the notebook (the file "
+                                           "keeps them until you save)."), apply)
+
+    def action_copy_output(self) -> None:
+        prompt = self._need_cell()
+        if prompt is None:
+            return
+        from .outputs import copyable_text
+
+        with self.notebook.lock:
+            text = copyable_text(list(prompt.outputs or []))
+        if text is None:
+            self.app.notify("Nothing to copy: the cell has no text output." if not prompt.outputs
+                            else "The cell's outputs are images or audio: press o to open them.")
+            return
+        # OSC 52: the terminal puts it on the clipboard, over SSH too (tmux needs `set -g set-clipboard on`).
+        self.app.copy_to_clipboard(text)
+        self.app.notify(f"Copied {len(text):,} characters of {prompt.name}'s output.")
+
     # -- runs ------------------------------------------------------------------------------------------------------
 
     def run_prompt(self, prompt: Prompt, *, with_deps: bool = False) -> None:
@@ -619,6 +656,9 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     async def action_change_model(self) -> None:
         await self.app.run_action("change_model")
+
+    async def action_global_models(self) -> None:
+        await self.app.run_action("global_models")
 
     async def action_rename_notebook(self) -> None:
         await self.app.run_action("rename_notebook")

@@ -165,6 +165,33 @@ def output_widget(output: Output) -> Widget:
     return SteadyStatic(Text(terminal_safe(shown)), classes="output-data")
 
 
+def copyable_text(outputs: list[Output]) -> str | None:
+    """What ``y`` copies: the text of every output (an error as "Name: message", data as JSON), blank lines
+    between them. Images and audio are skipped (``o`` opens them); None when nothing is left."""
+    import json
+
+    pieces: list[str] = []
+    for output in outputs:
+        if isinstance(output, Error):
+            pieces.append(f"{output.ename}: {output.evalue}")
+            continue
+        data = output.data
+        mime = output.mime_type or ""
+        if isinstance(data, str):
+            if not mime or mime.startswith("text/"):
+                pieces.append(data)
+        elif isinstance(data, OutputDataWithStringValue):
+            if mime.startswith("text/") and data.kind != "file_uri":
+                pieces.append(data.value)
+        else:
+            try:
+                pieces.append(json.dumps(data.model_dump(mode="json") if hasattr(data, "model_dump") else data,
+                                         indent=2, ensure_ascii=False))
+            except TypeError:
+                pieces.append(repr(data))
+    return "\n\n".join(pieces) if pieces else None
+
+
 def media_preview(output: ExecuteResult) -> Widget | None:
     """An inline image / audio preview (ui/media) for a media output; None for anything else."""
     from ..media.items import output_media

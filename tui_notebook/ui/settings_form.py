@@ -26,10 +26,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
-from ..document import ModelMetadata, Prompt
+from ..document import Prompt
 from ..notebook import EditError, Notebook
-from ..registry import model_settings
 from .inert import install_text_area
+from .settings_target import CellSettings, SettingsTarget
 
 install_text_area()  # this module draws user text in a TextArea: keep it inert
 
@@ -194,14 +194,6 @@ def format_value(spec: FieldSpec, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def prompt_settings(prompt: Prompt) -> dict[str, Any]:
-    """The settings stored on the prompt itself (what ``set_setting`` edits)."""
-    model = prompt.metadata.model if prompt.metadata else None
-    if isinstance(model, ModelMetadata):
-        return dict(model.settings or {})
-    return {}
-
-
 def _field_id(key: str) -> str:
     # Setting keys can hold characters that are not valid in widget ids.
     return "setting-" + "".join(c if c.isalnum() or c in "_-" else f"_{ord(c):x}_" for c in key)
@@ -337,6 +329,22 @@ class SettingField(Vertical):
 
     # -- showing a value from the document --------------------------------------------------------------
 
+    def show_default(self, shown_default: Any, default_source: str) -> None:
+        """Show another inherited value in the empty field (a global setting edited elsewhere)."""
+        if (shown_default, default_source) == (self.shown_default, self.default_source):
+            return
+        self.shown_default, self.default_source = shown_default, default_source
+        editor = self.query_one(".field-editor")
+        placeholder = self._placeholder()
+        if isinstance(editor, Select):
+            editor.prompt = placeholder or "(not set)"
+        elif isinstance(editor, Switch):
+            if not self.has_class("-set"):
+                with editor.prevent(Switch.Changed):
+                    editor.value = bool(shown_default)
+        else:
+            editor.placeholder = placeholder  # type: ignore[union-attr]
+
     def show_value(self, value: Any) -> None:
         """Show ``value`` (None: unset) unless the user is typing here; no write happens."""
         self.set_class(value is not None, "-set")
@@ -445,7 +453,8 @@ def _dumps_object(values: dict[str, Any]) -> str:
 
 
 class SettingsForm(Vertical):
-    """The model settings of one cell. Rebuild it (a new instance) when the cell's model changes."""
+    """The model settings of one cell, or of one model's global entry (``metadata.models``). Rebuild it (a new
+    instance) when the model changes: another model has another schema."""
 
     DEFAULT_CSS = """
     SettingsForm { height: auto; }
@@ -453,44 +462,42 @@ class SettingsForm(Vertical):
     SettingsForm .form-error { color: $error; }
     """
 
-    def __init__(self, notebook: Notebook, prompt: Prompt, **kwargs: Any) -> None:
+    def __init__(self, notebook: Notebook, subject: Prompt | SettingsTarget, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.notebook = notebook
         """The notebook every edit goes through."""
-        self.prompt = prompt
-        """The cell whose settings this edits (found by identity, so moving cells is harmless)."""
-        self.parser = notebook.parser_for(prompt)
-        """The parser whose schema built the form (None when the cell has no model)."""
+        self.target: SettingsTarget = CellSettings(notebook, subject) if isinstance(subject, Prompt) else subject
+        """Whose settings are edited: a cell's (``settings_target.CellSettings``) or a model's global ones."""
+        self.parser = self.target.parser()
+        """The parser whose schema built the form (None when there is no model)."""
         self.specs = field_specs(self.parser.settings_schema if self.parser else None)
         """One spec per schema property."""
 
+    @property
+    def prompt(self) -> Prompt | None:
+        """The cell edited (None for global settings)."""
+        return self.target.prompt if isinstance(self.target, CellSettings) else None
+
     def compose(self) -> ComposeResult:
-        model = self.notebook.model_name(self.prompt)
-        if model is None or self.parser is None:
-            yield Static("This cell has no model; pick one (m) to edit its settings.", classes="form-error")
+        if self.target.model() is None or self.parser is None:
+            yield Static(self.target.missing_text, classes="form-error")
             return
         label = getattr(self.parser, "label", "") or self.parser.id
         yield Static(escape(f"{label} · {self.parser.id}"), classes="form-model")
-        own, effective = self._values()
-        global_values = self._global_values()
+        own = self.target.own()
+        inherited = self.target.inherited()
         for spec in self.specs:
-            if spec.key in global_values:
-                shown, source = global_values[spec.key], "global"
-            elif spec.has_default:
-                shown, source = spec.default, "default"
-            else:
-                shown, source = None, ""
+            shown, source = self._shown_default(spec, inherited)
             yield SettingField(spec, own.get(spec.key), shown, source)
-        yield OtherSettings(self._other(own), bool(self.specs), self._unknown(effective))
+        yield OtherSettings(self._other(own), bool(self.specs), self._unknown(self.target.effective()))
 
-    def _values(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        with self.notebook.lock:
-            return prompt_settings(self.prompt), model_settings(self.prompt, self.notebook.doc)
-
-    def _global_values(self) -> dict[str, Any]:
-        with self.notebook.lock:
-            model = self.notebook.model_name(self.prompt)
-            return dict((self.notebook.doc.metadata.models or {}).get(model, {}) or {}) if model else {}
+    def _shown_default(self, spec: FieldSpec, inherited: dict[str, Any]) -> tuple[Any, str]:
+        """What applies when the field is empty, and where it comes from."""
+        if spec.key in inherited:
+            return inherited[spec.key], self.target.inherited_label
+        if spec.has_default:
+            return spec.default, "default"
+        return None, ""
 
     def _other(self, own: dict[str, Any]) -> dict[str, Any]:
         known = {spec.key for spec in self.specs}
@@ -499,18 +506,9 @@ class SettingsForm(Vertical):
     def _unknown(self, effective: dict[str, Any]) -> list[str]:
         return self.parser.unknown_settings(effective) if self.parser else []
 
-    def _index(self) -> int | None:
-        try:
-            return self.notebook.index_of(self.prompt)
-        except KeyError:
-            return None  # the cell was deleted; the sidebar will move on
-
     def _write(self, key: str, value: Any) -> None:
-        index = self._index()
-        if index is None:
-            return
         try:
-            self.notebook.set_setting(index, key, value)
+            self.target.write(key, value)
         except EditError as exc:
             self.notify(str(exc), severity="error")
 
@@ -526,8 +524,7 @@ class SettingsForm(Vertical):
     @on(OtherSettings.Edited)
     def _other_edited(self, event: OtherSettings.Edited) -> None:
         event.stop()
-        own, _ = self._values()
-        old = self._other(own)
+        old = self._other(self.target.own())
         known = {spec.key for spec in self.specs}
         for key in old:
             if key not in event.values:
@@ -543,9 +540,12 @@ class SettingsForm(Vertical):
         return self.query_one(f"#{_field_id(key)}", SettingField)
 
     def sync(self) -> None:
-        """Show the document's current values (after undo, reload or an edit elsewhere)."""
-        own, effective = self._values()
+        """Show the document's current values (after undo, reload, or an edit elsewhere — a global setting
+        changed in the global settings editor shows up here as the new inherited value)."""
+        own = self.target.own()
+        inherited = self.target.inherited()
         for field_widget in self.query(SettingField):
+            field_widget.show_default(*self._shown_default(field_widget.spec, inherited))
             field_widget.show_value(own.get(field_widget.spec.key))
         for other in self.query(OtherSettings):
-            other.show_values(self._other(own), self._unknown(effective))
+            other.show_values(self._other(own), self._unknown(self.target.effective()))
