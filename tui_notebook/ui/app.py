@@ -220,6 +220,18 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         current = self.notebook.model_name(prompt) if prompt is not None else None
         self.push_screen(GlobalModelsScreen(self.notebook, read_only=self.read_only, current=current))
 
+    def action_hf_token(self) -> None:
+        from .token_dialog import TokenChoice, TokenScreen
+
+        def apply(choice: TokenChoice | None) -> None:
+            if choice is None:
+                return
+            self.notebook.options.hf_token = choice.token  # run options only: never part of the document
+            self.notify("Runs use this token from now on (not saved)." if choice.token
+                        else "Token cleared: runs use HF_TOKEN or `hf auth login`, if any.")
+
+        self.push_screen(TokenScreen(self.notebook.options.hf_token), apply)
+
     def action_change_model(self) -> None:
         if self.read_only:
             self.notify("Read-only notebook: cannot change models.", severity="warning")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _dialog_css(screen: str) -> str:
+def dialog_css(screen: str) -> str:
     """The same box for every dialog: centred, bordered, buttons right-aligned."""
     return f"""
     {screen} {{
@@ -69,7 +69,7 @@ class Choice(Generic[T]):
 class ChoiceDialog(PacedScreen, ModalScreen[T]):
     """A title, a message and a row of choices. Subclasses set ``CHOICES``, ``ESCAPE`` and ``FOCUS``."""
 
-    DEFAULT_CSS = _dialog_css("ChoiceDialog")
+    DEFAULT_CSS = dialog_css("ChoiceDialog")
 
     CHOICES: list[Choice] = []
     """The buttons, left to right."""
@@ -227,7 +227,7 @@ class SaveAsScreen(PacedScreen, ModalScreen["Path | None"]):
     gets ``.aiconfig.json``. Saving over an existing file needs a second ``enter``.
     """
 
-    DEFAULT_CSS = _dialog_css("SaveAsScreen")
+    DEFAULT_CSS = dialog_css("SaveAsScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, default: Path) -> None:

@@ -72,6 +72,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("clear-all-outputs", "alt+o", "clear_all_outputs", "Clear the outputs of every cell", "notebook",
             show=False),
     KeySpec("copy-output", "y", "copy_output", "Copy the cell's output", "notebook", show=False),
+    KeySpec("hf-token", "H", "hf_token", "Hugging Face token (this session)", "notebook", show=False),
     KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
     KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
     KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),

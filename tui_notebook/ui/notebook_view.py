@@ -660,6 +660,9 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     async def action_global_models(self) -> None:
         await self.app.run_action("global_models")
 
+    async def action_hf_token(self) -> None:
+        await self.app.run_action("hf_token")
+
     async def action_rename_notebook(self) -> None:
         await self.app.run_action("rename_notebook")
 

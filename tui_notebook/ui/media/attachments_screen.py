@@ -17,13 +17,13 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...document import Prompt
-from ..dialogs import _dialog_css
+from ..dialogs import dialog_css
 from ..key_hints import KeyHints
 from ..outputs import attachment_line
 
 
 class AttachmentsScreen(ModalScreen[None]):
-    DEFAULT_CSS = _dialog_css("AttachmentsScreen") + """
+    DEFAULT_CSS = dialog_css("AttachmentsScreen") + """
     AttachmentsScreen OptionList { height: auto; max-height: 12; margin-bottom: 1; }
     AttachmentsScreen #hint { color: $text-muted; }
     """

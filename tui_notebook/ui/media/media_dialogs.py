@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from ..dialogs import Choice, ChoiceDialog, _dialog_css
+from ..dialogs import Choice, ChoiceDialog, dialog_css
 
 
 class PathSuggester(Suggester):
@@ -55,7 +55,7 @@ class PathSuggester(Suggester):
 class PathInputScreen(ModalScreen["tuple[str, bool] | None"]):
     """Ask for a path (or a URL). Result: (text, checkbox value), or None on escape / Cancel."""
 
-    DEFAULT_CSS = _dialog_css("PathInputScreen")
+    DEFAULT_CSS = dialog_css("PathInputScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, title: str, message: str, value: str, base: Path, *, ok: str = "OK",
