@@ -134,3 +134,20 @@ def test_global_settings_on_a_file_without_models_round_trip(tmp_path):
     assert again.doc.metadata.models == {"gpt-4": {"temperature": 0.7}}
     assert again.doc.metadata.default_model == "gpt-4"
     assert load_text(path.read_text()).doc.metadata.models == {"gpt-4": {"temperature": 0.7}}
+
+
+def test_set_input_takes_text_or_an_object_and_refuses_bad_ones_without_changing_anything():
+    nb = Notebook.new(None)
+    nb.add_prompt(name="chat", model="gpt-4", input="hi")
+    nb.set_input(0, {"role": "user", "content": "Say {{x}}"})
+    assert nb.doc.prompts[0].input.model_dump(exclude_none=True) == {"role": "user", "content": "Say {{x}}"}
+    revision = nb.revision
+    nb.set_input(0, {"content": "Say {{x}}", "role": "user"})  # same object: no edit
+    assert nb.revision == revision
+    for bad, where in (({"attachments": [1]}, "input.attachments.0"), (["a"], "string or an object")):
+        with pytest.raises(EditError, match=where.replace(".", r"\.")):
+            nb.set_input(0, bad)
+    assert nb.doc.prompts[0].input.model_dump(exclude_none=True) == {"role": "user", "content": "Say {{x}}"}
+    nb.set_input(0, "plain again")
+    assert nb.doc.prompts[0].input == "plain again"
+    assert '"input": "plain again"' in nb.to_string()

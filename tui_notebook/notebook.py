@@ -371,6 +371,32 @@ class Notebook:
                 prompt.input = text
             self._changed()
 
+    def set_input(self, index: int, value: Any) -> None:
+        """Replace a cell's whole input: a string, or an object (``attachments``, ``data`` and any other keys, such
+        as ``role`` / ``content``). Raises :class:`EditError` saying what is wrong, and changes nothing then."""
+        if isinstance(value, str):
+            new: str | PromptInput = value
+        elif isinstance(value, dict):
+            from pydantic import ValidationError
+
+            try:
+                new = PromptInput.model_validate(value)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "input"
+                raise EditError(f"input.{where}: {first['msg']}") from None
+        else:
+            raise EditError(f"the input must be a string or an object, not {type(value).__name__}")
+        with self.lock:
+            prompt = self.doc.prompts[index]
+            same = (prompt.input == new) if isinstance(new, str) else (
+                isinstance(prompt.input, PromptInput)
+                and prompt.input.model_dump(exclude_none=True) == new.model_dump(exclude_none=True))
+            if same:
+                return
+            prompt.input = new
+            self._changed()
+
     def set_attachments(self, index: int, attachments: list) -> None:
         with self.lock:
             prompt = self.doc.prompts[index]

@@ -6,6 +6,8 @@ view (``NotebookView``) owns commands; a cell only knows how to show a prompt an
 
 from __future__ import annotations
 
+import json
+
 from typing import TYPE_CHECKING, Awaitable
 
 from rich.text import Text
@@ -42,6 +44,19 @@ STATUS_STYLE = {
 def input_text(prompt: Prompt) -> str:
     text = text_template(prompt)
     return text if text is not None else ""
+
+
+def structured_input(prompt: Prompt) -> str:
+    """An input that is an object with more than attachments and text (a chat message ``{"role", "content"}``,
+    data that is not a string): the object as one line of JSON, which is what the cell shows and ``J`` edits.
+    "" for every other input."""
+    value = prompt.input
+    if not isinstance(value, PromptInput) or isinstance(value.data, str):
+        return ""
+    dumped = value.model_dump(mode="json", exclude_none=True)
+    if not set(dumped) - {"attachments"}:
+        return ""
+    return json.dumps(dumped, ensure_ascii=False)
 
 
 class RenameInput(Input):
@@ -87,7 +102,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self.stream_stale = False
         self.content_stale = False
         self._outputs_mounting = False
-        self._input_sig: tuple[str, bool] | None = None
+        self._input_sig: tuple[str, str, bool] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
         self._marked: tuple[bool, str] | None = None  # (current?, theme) as last drawn by mark_current
@@ -183,13 +198,18 @@ class Cell(NoRelayoutOnResize, Widget):
         self.content_stale = False
         if not self.editing:
             content = terminal_safe(input_text(prompt))
+            structured = "" if content else terminal_safe(structured_input(prompt))
             has_attachments = isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None
             # Static.update() always asks for a layout pass of the screen; every cell is refreshed on every
             # document change (a run finishing), so only a changed input may cost one.
-            if (content, has_attachments) != self._input_sig:
-                self._input_sig = (content, has_attachments)
+            if (content, structured, has_attachments) != self._input_sig:
+                self._input_sig = (content, structured, has_attachments)
                 if content:
                     self._input.update(highlight_templates(content))
+                elif structured:
+                    shown = highlight_templates(structured)
+                    shown.append("  · J edits it as JSON", style="dim")
+                    self._input.update(shown)
                 elif has_attachments:
                     self._input.update(Text("(input: the attachments below · t to edit them)", style="dim"))
                 else:

@@ -17,7 +17,8 @@ from . import keys
 from .frames import PacedScreen
 
 SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode (a prompt editor)"),
-          ("models", "Global model settings (M), on its list of models"), ("app", "Everywhere"))
+          ("models", "Global model settings (M), on its list of models"), ("json", "A cell's input as JSON (J)"),
+          ("app", "Everywhere"))
 
 
 def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80) -> Text:

@@ -18,7 +18,7 @@ from typing import Literal, Mapping
 
 from textual.binding import Binding
 
-Scope = Literal["app", "notebook", "editor", "models"]
+Scope = Literal["app", "notebook", "editor", "models", "json"]
 
 CHORD_TIMEOUT = 0.8
 """Seconds between the two presses of a chord (JupyterLab uses about the same)."""
@@ -73,6 +73,7 @@ KEYS: tuple[KeySpec, ...] = (
             show=False),
     KeySpec("copy-output", "y", "copy_output", "Copy the cell's output", "notebook", show=False),
     KeySpec("hf-token", "H", "hf_token", "Hugging Face token (this session)", "notebook", show=False),
+    KeySpec("edit-json", "J", "edit_json", "Edit the input as JSON", "notebook", show=False),
     KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
     KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
     KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),
@@ -92,6 +93,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("models-default", "asterisk", "screen.toggle_default", "Make it the default model",
             "models", palette=False, key_display="*"),
     KeySpec("models-close", "escape", "close", "Close", "models", palette=False, key_display="esc"),
+    # -- a cell's input as JSON (J) -------------------------------------------------------------------------------
+    KeySpec("json-apply", "ctrl+r,alt+enter,ctrl+j", "apply", "Apply the JSON", "json", palette=False,
+            key_display="^r"),
+    KeySpec("json-cancel", "escape", "cancel", "Cancel", "json", palette=False, key_display="esc"),
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
@@ -153,9 +158,10 @@ class ChordState:
 
 def markdown_table() -> str:
     """The default keys as a Markdown table (README's "Keys" section is this text; a test keeps them equal)."""
-    titles = {"notebook": "command mode", "editor": "edit mode", "models": "global model settings", "app": "everywhere"}
+    titles = {"notebook": "command mode", "editor": "edit mode", "models": "global model settings",
+              "json": "input as JSON", "app": "everywhere"}
     lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
-    for scope in ("notebook", "editor", "models", "app"):
+    for scope in ("notebook", "editor", "models", "json", "app"):
         for spec in KEYS:
             if spec.scope == scope:
                 keys = chord_display(spec, {}).replace("|", "\\|")

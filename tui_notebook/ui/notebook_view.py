@@ -28,7 +28,7 @@ from ..document import ModelMetadata, Prompt
 from ..notebook import EditError
 from ..sanitize import terminal_safe
 from . import keys
-from .cell import Cell, input_text
+from .cell import Cell, input_text, structured_input
 from .steady import NoRelayoutOnResize
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class StubBlock(Static):
         lines = Text(no_wrap=True, overflow="ellipsis")
         for i in range(self.start, min(self.end, len(prompts))):
             prompt = prompts[i]
-            first = input_text(prompt).strip().splitlines()
+            first = (input_text(prompt) or structured_input(prompt)).strip().splitlines()
             if i > self.start:
                 lines.append("\n")
             lines.append(f"{i + 1:>3} ", "dim")
@@ -438,7 +438,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo_delete", "cut_cell", "paste_cell", "move_cell",
                                "rename_cell", "run_cell", "run_with_deps", "run_all", "clear_outputs",
-                               "clear_all_outputs",
+                               "clear_all_outputs", "edit_json",
                                "change_model", "rename_notebook", "edit_description"})
     WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
 
@@ -473,8 +473,32 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             return
         prompt = self._need_cell()
         cell = self.current_cell()
-        if prompt is not None and cell is not None:
+        if prompt is not None and structured_input(prompt):
+            self.action_edit_json()  # no text to edit (a chat message object...): the JSON is the input
+        elif prompt is not None and cell is not None:
             await cell.start_edit()
+
+    def action_edit_json(self) -> None:
+        if not self._writable("edit"):
+            return
+        prompt = self._need_cell()
+        if prompt is None:
+            return
+        cell = self.current_cell()
+        if cell is not None and cell.editing:
+            cell.leave_edit()  # the text typed so far goes in first, so the JSON shows it
+        from .input_json import InputJsonScreen
+
+        def apply(value: object) -> None:
+            index = self.index_of(prompt)
+            if value is None or index < 0:
+                return
+            try:
+                self.notebook.set_input(index, value)
+            except EditError as exc:  # checked in the dialog already; the document has the last word
+                self.app.notify(str(exc), severity="error")
+
+        self.app.push_screen(InputJsonScreen(prompt), apply)
 
     def flush_edits(self) -> None:
         """Write what is in open editors to the notebook now (before save / quit / run)."""
