@@ -220,7 +220,20 @@ class TrustScreen(ChoiceDialog[bool]):
         )
 
 
-class SaveAsScreen(PacedScreen, ModalScreen["Path | None"]):
+class FormDialog(PacedScreen, ModalScreen[T]):
+    """A dialog with fields of its own: ``escape`` and its ``#cancel`` button close it with None (nothing
+    changes). Subclasses bind ``escape`` to ``cancel``."""
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)  # type: ignore[arg-type]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)  # type: ignore[arg-type]
+
+
+class SaveAsScreen(FormDialog["Path | None"]):
     """Ask for a file name. Result: the chosen path, or None (``escape`` / Cancel).
 
     A relative name is taken relative to the folder of ``default``; a name without ``.json``/``.yaml``
@@ -289,11 +302,3 @@ class SaveAsScreen(PacedScreen, ModalScreen["Path | None"]):
     def _edited(self) -> None:
         self._confirm_overwrite = None
         self._problem("")
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -15,13 +15,11 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
 from ..document import Prompt, PromptInput
 from . import keys
-from .dialogs import dialog_css
-from .frames import PacedScreen
+from .dialogs import FormDialog, dialog_css
 from .inert import install_text_area
 
 install_text_area()  # user text in a TextArea: keep it inert
@@ -54,7 +52,7 @@ def parse_input(text: str) -> tuple[Any, str | None]:
     return value, None
 
 
-class InputJsonScreen(PacedScreen, ModalScreen[Any]):
+class InputJsonScreen(FormDialog[Any]):
     """Result: the new input value (a str or a dict), or None (``escape`` / Cancel)."""
 
     DEFAULT_CSS = dialog_css("InputJsonScreen") + """
@@ -97,11 +95,6 @@ class InputJsonScreen(PacedScreen, ModalScreen[Any]):
         event.stop()
         self.action_apply()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
     def action_apply(self) -> None:
         value, problem = parse_input(self.query_one("#json", TextArea).text)
         if problem is not None:
@@ -109,6 +102,3 @@ class InputJsonScreen(PacedScreen, ModalScreen[Any]):
             self.app.bell()
             return
         self.dismiss(value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

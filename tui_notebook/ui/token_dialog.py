@@ -15,11 +15,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from .dialogs import dialog_css
-from .frames import PacedScreen
+from .dialogs import FormDialog, dialog_css
 
 ENV_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN")
 """Where huggingface_hub looks when no token is given (the order it reads them in)."""
@@ -61,7 +59,7 @@ def token_status(session_token: str | None) -> str:
     return "No token: public models only, with low rate limits."
 
 
-class TokenScreen(PacedScreen, ModalScreen["TokenChoice | None"]):
+class TokenScreen(FormDialog["TokenChoice | None"]):
     """Result: a :class:`TokenChoice` (Set or Clear), or None (``escape`` / Cancel: nothing changes)."""
 
     DEFAULT_CSS = dialog_css("TokenScreen") + """
@@ -109,11 +107,3 @@ class TokenScreen(PacedScreen, ModalScreen["TokenChoice | None"]):
     def _clear(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(TokenChoice(None))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
