@@ -30,6 +30,7 @@ from .document import (
     load_path,
     new_config,
 )
+from .history import Checkpoint, History
 from .parser_api import RunOptions
 from .registry import ParserRegistry, default_registry, model_name
 from .resolve import Resolution, prompt_index, resolve_prompt
@@ -107,6 +108,8 @@ class Notebook:
         self._engine = None
         self._engine_watchers: list = []
         self._disk: DiskState | None = _disk_state(self.path) if self.path else None
+        self.history = History()
+        """Undo / redo of the edits below (not of the outputs runs write)."""
 
     # -- opening -------------------------------------------------------------------------------------------
 
@@ -286,11 +289,31 @@ class Notebook:
         with self.lock:
             self.doc = result.doc
             self.warnings = result.warnings
+            self.history.clear()  # its steps are about the document just dropped
         self._disk = _disk_state(self.path)
         self._changed()
         self.saved_revision = self.revision
 
     # -- editing (the only way the UI changes the document) -------------------------------------------------
+
+    def undo(self) -> Checkpoint | None:
+        """Undo the last edit; the step undone (its ``label`` and ``focus``), None when there is none."""
+        with self.lock:
+            step = self.history.undo(self.doc)
+            if step is not None:
+                self._changed()
+            return step
+
+    def redo(self) -> Checkpoint | None:
+        with self.lock:
+            step = self.history.redo(self.doc)
+            if step is not None:
+                self._changed()
+            return step
+
+    def _record(self, label: str, **kwargs: Any) -> None:
+        """Checkpoint what the coming edit changes (see ``history``); call it after the no-op checks."""
+        self.history.record(self.doc, label, **kwargs)
 
     def unique_name(self, base: str = "prompt") -> str:
         names = set(self.names())
@@ -312,6 +335,7 @@ class Notebook:
             metadata = PromptMetadata(model=model, parameters={}) if model else PromptMetadata(parameters={})
             prompt = Prompt(name=name, input=input, metadata=metadata, outputs=[])
             at = len(self.doc.prompts) if index is None else max(0, min(index, len(self.doc.prompts)))
+            self._record(f"add cell {name!r}")
             self.doc.prompts.insert(at, prompt)
             self._changed()
             return prompt
@@ -326,12 +350,14 @@ class Notebook:
                 while f"{base}_{n}" in self.names():
                     n += 1
                 prompt.name = f"{base}_{n}"
+            self._record(f"paste cell {prompt.name!r}")
             self.doc.prompts.insert(max(0, min(index, len(self.doc.prompts))), prompt)
             self._changed()
             return prompt
 
     def delete_prompt(self, index: int) -> Prompt:
         with self.lock:
+            self._record(f"delete cell {self.doc.prompts[index].name!r}", focus=self.doc.prompts[index])
             prompt = self.doc.prompts.pop(index)
             self._changed()
             return prompt
@@ -340,6 +366,7 @@ class Notebook:
         with self.lock:
             target = max(0, min(index + delta, len(self.doc.prompts) - 1))
             if target != index:
+                self._record(f"move cell {self.doc.prompts[index].name!r}", focus=self.doc.prompts[index])
                 prompt = self.doc.prompts.pop(index)
                 self.doc.prompts.insert(target, prompt)
                 self._changed()
@@ -355,19 +382,21 @@ class Notebook:
                 raise EditError("a cell name cannot be empty")
             if new_name in self.names():
                 raise EditError(f"a cell named {new_name!r} already exists")
+            self._record(f"rename cell {prompt.name!r}", cells=(prompt,))
             prompt.name = new_name
             self._changed()
 
     def set_input_text(self, index: int, text: str) -> None:
         with self.lock:
             prompt = self.doc.prompts[index]
+            current = prompt.input.data if isinstance(prompt.input, PromptInput) else prompt.input
+            if current == text:
+                return
+            # One step per stretch of typing in a cell (the editor commits every pause).
+            self._record(f"edit the input of {prompt.name!r}", cells=(prompt,), merge_key=("input", id(prompt)))
             if isinstance(prompt.input, PromptInput):
-                if prompt.input.data == text:
-                    return
                 prompt.input.data = text
             else:
-                if prompt.input == text:
-                    return
                 prompt.input = text
             self._changed()
 
@@ -394,12 +423,14 @@ class Notebook:
                 and prompt.input.model_dump(exclude_none=True) == new.model_dump(exclude_none=True))
             if same:
                 return
+            self._record(f"edit the input of {prompt.name!r}", cells=(prompt,))
             prompt.input = new
             self._changed()
 
     def set_attachments(self, index: int, attachments: list) -> None:
         with self.lock:
             prompt = self.doc.prompts[index]
+            self._record(f"change the attachments of {prompt.name!r}", cells=(prompt,))
             if isinstance(prompt.input, PromptInput):
                 prompt.input.attachments = list(attachments)
             else:
@@ -411,6 +442,7 @@ class Notebook:
         silently keep running the old model, a known Gradio Notebook bug, spec §6 item 6)."""
         with self.lock:
             prompt = self.doc.prompts[index]
+            self._record(f"change the model of {prompt.name!r}", cells=(prompt,))
             meta = prompt.metadata or PromptMetadata(parameters={})
             old = meta.model
             settings = dict(old.settings or {}) if (keep_settings and isinstance(old, ModelMetadata)) else {}
@@ -435,8 +467,9 @@ class Notebook:
             elif isinstance(current, str):
                 current = ModelMetadata(name=current, settings={})
             settings = dict(current.settings or {})
-            if not _set_key(settings, key, value):
+            if not _set_key(settings, key, value):  # (a new dict: the cell is not changed yet)
                 return
+            self._record(f"set {key} of {prompt.name!r}", cells=(prompt,), merge_key=("setting", id(prompt), key))
             current.settings = settings
             meta.model = current
             prompt.metadata = meta
@@ -460,6 +493,7 @@ class Notebook:
                 models = self.doc.metadata.models = {}
             if model in models:
                 raise EditError(f"{model!r} already has global settings")
+            self._record(f"add global settings for {model!r}", header=True)
             models[model] = {}
             self._changed()
 
@@ -469,13 +503,15 @@ class Notebook:
             models = self.doc.metadata.models or {}
             if model not in models:
                 raise KeyError(model)
+            self._record(f"delete the global settings of {model!r}", header=True)
             removed = dict(models.pop(model) or {})
             self._changed()
             return removed
 
     def restore_global_model(self, model: str, settings: dict[str, Any], position: int | None = None) -> None:
-        """Put back a deleted entry (undo), at its old position in ``metadata.models`` when given."""
+        """Put back a deleted entry, at its old position in ``metadata.models`` when given."""
         with self.lock:
+            self._record(f"restore the global settings of {model!r}", header=True)
             models = self.doc.metadata.models
             if models is None:
                 models = self.doc.metadata.models = {}
@@ -489,21 +525,22 @@ class Notebook:
     def set_global_setting(self, model: str, key: str, value: Any) -> None:
         """Set (or with ``value=None`` remove) one global setting of ``model``, adding the model if needed."""
         with self.lock:
-            models = self.doc.metadata.models
-            if models is None:
-                models = self.doc.metadata.models = {}
-            settings = models.get(model)
-            if settings is None:
-                if value is None:
-                    return
-                settings = models[model] = {}
-            if _set_key(settings, key, value):
-                self._changed()
+            current = (self.doc.metadata.models or {}).get(model)
+            settings = dict(current or {})
+            if not _set_key(settings, key, value) and (current is not None or value is None):
+                return
+            self._record(f"set {key} of the global settings of {model!r}", header=True,
+                         merge_key=("global", model, key))
+            if self.doc.metadata.models is None:
+                self.doc.metadata.models = {}
+            self.doc.metadata.models[model] = settings
+            self._changed()
 
     def set_default_model(self, model: str | None) -> None:
         """``metadata.default_model``: the model of every cell that names none (None: no default)."""
         with self.lock:
             if self.doc.metadata.default_model != model:
+                self._record("change the default model", header=True)
                 self.doc.metadata.default_model = model
                 self._changed()
 
@@ -514,10 +551,11 @@ class Notebook:
 
     def set_parameter(self, name: str, value: Any, *, prompt: int | None = None) -> None:
         with self.lock:
-            params = self._params(prompt, create=True)
-            if name in params and params[name] == value:
+            existing = self._params(prompt, create=False) or {}
+            if name in existing and existing[name] == value and type(existing[name]) is type(value):
                 return
-            params[name] = value
+            self._record_params(f"set parameter {name!r}", prompt, merge_key=("param", name))
+            self._params(prompt, create=True)[name] = value
             self._changed()
 
     def delete_parameter(self, name: str, *, prompt: int | None = None) -> None:
@@ -525,19 +563,33 @@ class Notebook:
             params = self._params(prompt, create=False)
             if params is None or name not in params:
                 raise KeyError(name)
+            self._record_params(f"delete parameter {name!r}", prompt)
             del params[name]
             self._changed()
 
     def rename_parameter(self, old: str, new: str, *, prompt: int | None = None) -> None:
         with self.lock:
-            params = self._params(prompt, create=True)
-            if new in params and new != old:
+            existing = self._params(prompt, create=False) or {}
+            if new in existing and new != old:
                 raise EditError(f"parameter {new!r} already exists")
+            if new == old or old not in existing:
+                return
+            self._record_params(f"rename parameter {old!r}", prompt)
+            params = self._params(prompt, create=True)
             # Keep the position of the renamed key: parameter order is what the file shows.
             items = [(new if k == old else k, v) for k, v in params.items()]
             params.clear()
             params.update(items)
             self._changed()
+
+    def _record_params(self, label: str, prompt: int | None, merge_key: tuple | None = None) -> None:
+        """Checkpoint before a parameter edit: the header for global parameters, else the cell."""
+        cell = None if prompt is None else self.doc.prompts[prompt]
+        key = None if merge_key is None else (*merge_key, id(cell))
+        if cell is None:
+            self._record(label, header=True, merge_key=key)
+        else:
+            self._record(label, cells=(cell,), merge_key=key)
 
     def _params(self, prompt: int | None, *, create: bool) -> dict | None:
         if prompt is None:
@@ -560,19 +612,26 @@ class Notebook:
     def set_name(self, name: str) -> None:
         with self.lock:
             if self.doc.name != name:
+                self._record("rename the notebook", header=True, merge_key=("name",))
                 self.doc.name = name
                 self._changed()
 
     def set_description(self, description: str) -> None:
         with self.lock:
             if self.doc.description != description:
+                self._record("edit the description", header=True, merge_key=("description",))
                 self.doc.description = description
                 self._changed()
 
     def clear_outputs(self, index: int | None = None) -> None:
         with self.lock:
             targets = self.doc.prompts if index is None else [self.doc.prompts[index]]
-            for p in targets:
+            cleared = tuple(p for p in targets if p.outputs)
+            if not cleared:
+                return
+            self._record("clear outputs" if index is None else f"clear the outputs of {cleared[0].name!r}",
+                         cells=cleared, outputs=True)
+            for p in cleared:
                 p.outputs = []
             self._changed()
 

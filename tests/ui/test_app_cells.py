@@ -110,6 +110,54 @@ async def test_delete_needs_two_presses_and_z_undoes(make_app):
         assert nb.doc.prompts[1].input == "two {{x}}"
 
 
+async def test_z_and_Z_undo_and_redo_any_edit_in_stack_order(make_app):
+    app = make_app(THREE, outputs={"p1": "first answer"})
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        nb = app.notebook
+        nb.set_setting(0, "temperature", 0.4)
+        deleted = nb.doc.prompts[2]
+        await pilot.press("end", "d", "d", "home", "alt+down")  # delete p3, move p1 below p2
+        await pilot.pause()
+        assert nb.names() == ["p2", "p1"]
+        await pilot.press("alt+o", "y")  # clear every output (asks first)
+        await pilot.pause()
+        assert all(not p.outputs for p in nb.doc.prompts)
+        await pilot.press("z")
+        await pilot.pause()
+        assert nb.prompt("p1").outputs[0].data == "first answer"
+        await pilot.press("z", "z")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p2", "p3"] and nb.doc.prompts[2] is deleted  # the cell itself, back
+        assert app.view.current == 2  # on the cell the step was about
+        assert any("Undone: delete cell 'p3'" in m for m in notifications(app))
+        await pilot.press("Z")
+        await pilot.pause()
+        assert nb.names() == ["p1", "p2"]
+        await pilot.press("z", "z")
+        await pilot.pause()
+        assert nb.prompt("p1").metadata.model == "test-echo"  # the setting made before the app ran, undone
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Nothing to undo." in notifications(app)
+        cell = app.view.cell_widgets()[2]
+        assert cell.prompt is deleted and "three" in str(cell._input.render())
+
+
+async def test_changing_a_model_clears_its_settings_and_z_brings_them_back(make_app):
+    app = make_app(THREE, parsers=())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        nb = app.notebook
+        nb.set_setting(0, "max_new_tokens", 9)
+        nb.set_model(0, "Summarization")
+        assert nb.doc.prompts[0].metadata.model == "Summarization"
+        await pilot.press("z")
+        await pilot.pause()
+        assert nb.doc.prompts[0].metadata.model.settings == {"max_new_tokens": 9}
+        assert "test-echo" in str(app.view.current_cell().header_text())
+
+
 async def test_cut_copy_paste(make_app):
     app = make_app(THREE)
     async with app.run_test(size=(100, 40)) as pilot:

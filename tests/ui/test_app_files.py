@@ -169,6 +169,18 @@ async def test_read_only_panels_show_parameters_and_model_settings_without_editi
         assert app.notebook.doc.prompts[0].outputs and not app.notebook.dirty
 
 
+async def test_keymap_with_the_old_undo_delete_id_remaps_undo(make_app):
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")), keymap={"undo-delete": "u"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("d", "d")
+        await pilot.pause()
+        assert app.notebook.names() == ["p2"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.notebook.names() == ["p1", "p2"]
+
+
 async def test_keymap_remaps_by_binding_id(make_app):
     app = make_app((("p1", "one", "test-echo"),), keymap={"run-cell": "f5", "add-below": "o"})
     async with app.run_test(size=(100, 30)) as pilot:
@@ -264,9 +276,12 @@ async def test_the_help_is_laid_out_before_its_first_show(make_app, monkeypatch)
     monkeypatch.setattr(HelpScreen, "_compositor_refresh", lambda self: steps.append("paint") or paint(self))
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(1.5)
+        # arranged while hidden, once the app has settled (about a second after start; longer on a busy machine)
+        await wait_for(pilot, lambda: app.is_screen_installed("help") and app.get_screen("help").outer_size == app.size,
+                       timeout=10, message="the help laid out")
         help_screen = app.get_screen("help")
-        assert help_screen.outer_size == app.size and not help_screen.is_current  # arranged while hidden
+        assert not help_screen.is_current
+        await pilot.pause(0.2)
         steps.clear()
         await pilot.press("question_mark")
         await pilot.pause(0.3)

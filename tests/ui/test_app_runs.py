@@ -32,7 +32,8 @@ async def test_run_streams_text_then_shows_final_output(make_app):
         await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "finished", message="finished")
         await wait_for(pilot, lambda: markdown_sources(cell) == ["gated: say hi"], message="output drawn")
         assert output_texts(app, 0) == ["gated: say hi"]
-        assert not cell._stream.display
+        # the stream box goes once the outputs are mounted in its place (a worker; a moment later under load)
+        await wait_for(pilot, lambda: not cell._stream.display, message="the stream box replaced by the output")
         assert "done" in str(cell.header_text())
         assert "running" not in str(app.header.title_text())
 

@@ -21,3 +21,9 @@ def test_every_binding_has_an_id_and_a_description():
     ids = [spec.id for spec in keys.KEYS]
     assert len(ids) == len(set(ids))
     assert all(spec.id and spec.description for spec in keys.KEYS)
+
+
+def test_a_keymap_written_for_a_renamed_id_still_applies():
+    assert keys.upgrade_keymap({"undo-delete": "u", "run-cell": "f5"}) == {"undo": "u", "run-cell": "f5"}
+    assert keys.upgrade_keymap({"undo-delete": "u", "undo": "q"}) == {"undo": "q"}  # the new id wins
+    assert all(new in keys.BY_ID and old not in keys.BY_ID for old, new in keys.RENAMED_IDS.items())

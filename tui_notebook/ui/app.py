@@ -66,7 +66,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self.sidebar = None
         self._register_themes(theme)
         if keymap:
-            self.set_keymap(keymap)
+            self.set_keymap(keys.upgrade_keymap(keymap))
         notebook.subscribe(self._notebook_changed)
 
     def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:

@@ -68,8 +68,6 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
         """The models listed, in file order."""
         self.selected: str | None = None
         """The model whose settings the form shows."""
-        self.deleted: list[tuple[str, dict, int]] = []
-        """Deleted entries (name, settings, position), newest last: ``z`` puts them back."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -233,21 +231,25 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
         name = self._highlighted_name()
         if name is None or not self._writable("delete models"):
             return
-        position = self.names.index(name)
-        settings = self.notebook.delete_global_model(name)
-        self.deleted.append((name, settings, position))
+        self.notebook.delete_global_model(name)
         self.notify(f"Deleted the global settings of {name}. Press z to undo.")
 
-    def action_undo_delete(self) -> None:
-        if not self.deleted or not self._writable("undo"):
+    def action_undo(self) -> None:
+        # The notebook's own undo: the same step z undoes in the notebook (here, usually the delete).
+        if not self._writable("undo"):
             return
-        name, settings, position = self.deleted.pop()
-        if name in self.notebook.global_models():
-            self.notify(f"{name} has global settings again already.", severity="warning")
+        keep = self._highlighted_name()
+        names = set(self.names)
+        step = self.notebook.undo()
+        if step is None:
+            self.notify("Nothing to undo.")
             return
-        self.notebook.restore_global_model(name, settings, position)
         self.sync()
-        self.query_one(ModelList).highlighted = self.names.index(name)
+        back = [name for name in self.names if name not in names]
+        target = back[0] if back else keep
+        if target in self.names:
+            self.query_one(ModelList).highlighted = self.names.index(target)
+        self.notify(f"Undone: {step.label}.")
 
     def action_toggle_default(self) -> None:
         name = self._highlighted_name()

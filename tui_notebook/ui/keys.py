@@ -53,7 +53,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("add-above", "a", "add_cell(0)", "Add cell above", "notebook", show=False),
     KeySpec("add-below", "b", "add_cell(1)", "Add cell", "notebook"),
     KeySpec("delete-cell", "d", "delete_cell", "Delete cell (d d)", "notebook", show=False, chord=True),
-    KeySpec("undo-delete", "z", "undo_delete", "Undo delete", "notebook", show=False),
+    KeySpec("undo", "z", "undo", "Undo (cells, inputs, settings, parameters)", "notebook", show=False),
+    KeySpec("redo", "Z", "redo", "Redo", "notebook", show=False),
     KeySpec("cut-cell", "x", "cut_cell", "Cut cell", "notebook", show=False),
     KeySpec("copy-cell", "c", "copy_cell", "Copy cell", "notebook", show=False),
     KeySpec("paste-cell", "v", "paste_cell", "Paste cell below", "notebook", show=False),
@@ -89,7 +90,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("models-add", "a,insert", "screen.add_model", "Add a model", "models", palette=False),
     KeySpec("models-delete", "d,delete", "screen.delete_model", "Delete its global settings", "models",
             palette=False),
-    KeySpec("models-undo", "z", "screen.undo_delete", "Undo delete", "models", show=False, palette=False),
+    KeySpec("models-undo", "z", "screen.undo", "Undo", "models", show=False, palette=False),
     KeySpec("models-default", "asterisk", "screen.toggle_default", "Make it the default model",
             "models", palette=False, key_display="*"),
     KeySpec("models-close", "escape", "close", "Close", "models", palette=False, key_display="esc"),
@@ -100,6 +101,19 @@ KEYS: tuple[KeySpec, ...] = (
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
+
+RENAMED_IDS = {"undo-delete": "undo"}
+"""Binding ids that were renamed: a keymap written for the old id keeps working."""
+
+
+def upgrade_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The user's keymap with renamed binding ids replaced by their new ids (a new id set too wins)."""
+    upgraded = {RENAMED_IDS.get(binding_id, binding_id): keys for binding_id, keys in keymap.items()
+                if binding_id not in RENAMED_IDS}
+    for old, new in RENAMED_IDS.items():
+        if old in keymap:
+            upgraded.setdefault(new, keymap[old])
+    return upgraded
 
 
 def bindings(scope: Scope) -> list[Binding]:

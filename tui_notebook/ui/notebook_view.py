@@ -123,7 +123,6 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         self._first_frame = True  # the next sync builds only what the first screen shows
         self._commit_timers: dict[int, object] = {}
         self.chords = keys.ChordState()
-        self.undo_stack: list[tuple[int, Prompt]] = []
         self.clipboard: Prompt | None = None
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -436,7 +435,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     # -- which bindings apply -------------------------------------------------------------------------------------
 
-    WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo_delete", "cut_cell", "paste_cell", "move_cell",
+    WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo", "redo", "cut_cell", "paste_cell", "move_cell",
                                "rename_cell", "run_cell", "run_with_deps", "run_all", "clear_outputs",
                                "clear_all_outputs", "edit_json",
                                "change_model", "rename_notebook", "edit_description"})
@@ -540,21 +539,31 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             return
         self.runs.cancel(prompt)
         removed = self.notebook.delete_prompt(self.current)
-        self.undo_stack.append((self.current, removed))
         self.runs.forget(removed)
         await self.sync_now()
         self.app.notify(f"Deleted {removed.name!r}. Press z to undo.", timeout=3)
 
-    async def action_undo_delete(self) -> None:
+    async def action_undo(self) -> None:
+        await self._history_step(redo=False)
+
+    async def action_redo(self) -> None:
+        await self._history_step(redo=True)
+
+    async def _history_step(self, *, redo: bool) -> None:
         if not self._writable("undo"):
             return
-        if not self.undo_stack:
-            self.app.notify("Nothing to undo.")
+        self.flush_edits()  # what is being typed is an edit too: it goes in (and can be undone) first
+        step = self.notebook.redo() if redo else self.notebook.undo()
+        if step is None:
+            self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
             return
-        index, prompt = self.undo_stack.pop()
-        self.notebook.insert_prompt(index, prompt)
-        self.current = index
+        if step.focus is not None:
+            index = self.index_of(step.focus)
+            if index >= 0:
+                self.current = index
+        self.current = max(0, min(self.current, len(self.notebook.doc.prompts) - 1))
         await self.sync_now()
+        self.app.notify(f"{'Redone' if redo else 'Undone'}: {step.label}.", timeout=2)
 
     def action_copy_cell(self) -> None:
         prompt = self._need_cell()
@@ -572,8 +581,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         with self.notebook.lock:
             self.clipboard = prompt.model_copy(deep=True)
         self.runs.cancel(prompt)
-        removed = self.notebook.delete_prompt(self.current)
-        self.undo_stack.append((self.current, removed))
+        self.notebook.delete_prompt(self.current)
         await self.sync_now()
 
     async def action_paste_cell(self) -> None:
