@@ -298,15 +298,14 @@ class Notebook:
 
     def undo(self) -> Checkpoint | None:
         """Undo the last edit; the step undone (its ``label`` and ``focus``), None when there is none."""
-        with self.lock:
-            step = self.history.undo(self.doc)
-            if step is not None:
-                self._changed()
-            return step
+        return self._history_step(self.history.undo)
 
     def redo(self) -> Checkpoint | None:
+        return self._history_step(self.history.redo)
+
+    def _history_step(self, go: Callable[[AIConfig], Checkpoint | None]) -> Checkpoint | None:
         with self.lock:
-            step = self.history.redo(self.doc)
+            step = go(self.doc)
             if step is not None:
                 self._changed()
             return step
