@@ -124,7 +124,7 @@ def register_model_parsers(registry):
 def evil_notebook(folder: Path) -> Path:
     doc = {
         "name": "NAME" + PAYLOAD, "schema_version": "latest", "description": "DESC" + PAYLOAD,
-        "metadata": {"parameters": {"gp": "GLOBAL" + PAYLOAD}},
+        "metadata": {"parameters": {"gp": "GLOBAL" + PAYLOAD}, "models": {"MODEL" + PAYLOAD: {"k": "v"}}},
         "prompts": [
             {"name": "cell" + EVIL["csi"], "input": "INPUT" + PAYLOAD,
              "metadata": {"model": {"name": "Evil", "settings": {"model": "SETTING" + PAYLOAD}},
@@ -253,6 +253,10 @@ def test_real_app_shows_file_and_model_text_inert(tmp_path):
         app.wait_for("GLOBAL osc52:␛]52")
         app.press("\x1b")
         app.pump(0.5)
+        app.press("M")  # global model settings: the model names from the file, in the list and as a title
+        app.wait_for("MODEL osc52:␛]52")
+        app.press("\x1b")
+        app.pump(0.5)
         app.press("\r")  # edit mode: the prompt editor (TextArea) shows the raw input
         app.pump(2.0)
     finally:
@@ -261,3 +265,22 @@ def test_real_app_shows_file_and_model_text_inert(tmp_path):
     # The only OSC the app itself sends is 22 (pointer shape); anything else came from the content.
     oscs = set(re.findall(rb"\x1b\](\d*)", app.output))
     assert oscs <= {b"22"}, oscs
+
+
+def test_file_text_in_widgets_is_never_read_as_markup():
+    """Rich's escape() let file text like this through to Textual's markup parser, which raised MarkupError and
+    took the screen down (found with a model name from the file in the global model settings)."""
+    from textual.markup import MarkupError, to_content
+
+    from tui_notebook.sanitize import terminal_safe
+    from tui_notebook.ui.safe_text import markup, plain
+
+    hostile = "MODEL" + PAYLOAD + " [b]not bold[/b] [@click=app.quit]x[/] $name"
+    shown = terminal_safe(hostile)
+    with pytest.raises(MarkupError):
+        from rich.markup import escape
+        to_content(escape(shown))
+    assert plain(hostile).plain == shown
+    message = markup("Cell [b]$cell[/b] would upload $files", cell=hostile, files="/tmp/a[1=\\x9c]")
+    assert message.plain == f"Cell {shown} would upload /tmp/a[1=\\x9c]"
+    assert "\x1b" not in message.plain and "\x9b" not in message.plain

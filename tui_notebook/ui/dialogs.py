@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from .frames import PacedScreen
+from .safe_text import markup, plain
 
 if TYPE_CHECKING:
     from ..recovery import RecoveryInfo
@@ -80,12 +81,12 @@ class ChoiceDialog(PacedScreen, ModalScreen[T]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(self, title: str, message: str | Content) -> None:
         super().__init__()
         self.dialog_title = title
         """Bold first line of the dialog."""
         self.message = message
-        """Body text (Rich markup allowed; escape user-provided text)."""
+        """Body text: our markup, with file and user text put in through ``safe_text.markup``."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -123,7 +124,7 @@ class ConfirmScreen(ChoiceDialog[bool]):
     CHOICES = [Choice(True, "[u]Y[/u]es", "y", "primary"), Choice(False, "[u]N[/u]o", "n")]
     ESCAPE = False
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(self, title: str, message: str | Content) -> None:
         super().__init__(title, message)
 
 
@@ -140,7 +141,7 @@ class QuitScreen(ChoiceDialog[str]):
     def __init__(self, detail: str = "") -> None:
         super().__init__(
             "Unsaved changes",
-            "This notebook has changes that are not saved." + (f"\n{escape(detail)}" if detail else ""),
+            markup("This notebook has changes that are not saved.$detail", detail=f"\n{detail}" if detail else ""),
         )
 
 
@@ -162,9 +163,9 @@ class ExternalChangeScreen(ChoiceDialog[str]):
         """The notebook file that changed."""
         super().__init__(
             "File changed on disk",
-            f"[b]{escape(str(self.path))}[/b] changed since it was opened (another editor, git pull…).\n\n"
-            "[b]Overwrite[/b] replaces it with this notebook; [b]Reload[/b] drops your unsaved changes and "
-            "loads the file; [b]Save as[/b] keeps both.",
+            markup("[b]$path[/b] changed since it was opened (another editor, git pull…).\n\n"
+                   "[b]Overwrite[/b] replaces it with this notebook; [b]Reload[/b] drops your unsaved changes and "
+                   "loads the file; [b]Save as[/b] keeps both.", path=self.path),
         )
 
 
@@ -185,13 +186,14 @@ class RecoveryScreen(ChoiceDialog[str]):
         self.info = info
         """The recovery file found by ``recovery.find_recovery``."""
         when = _dt.datetime.fromtimestamp(info.mtime).strftime("%Y-%m-%d %H:%M:%S")
-        target = escape(str(info.notebook_path)) if info.notebook_path else "an unsaved notebook"
+        target = str(info.notebook_path) if info.notebook_path else "an unsaved notebook"
         cells = f"{info.prompt_count} cell{'s' if info.prompt_count != 1 else ''}"
         super().__init__(
             "Recover unsaved changes?",
-            f"tuinb did not close cleanly. Unsaved changes to {target} were kept in\n"
-            f"[b]{escape(str(info.path))}[/b]\n(saved {when}, {cells}).\n\n"
-            "[b]Restore[/b] loads them as unsaved changes; [b]Discard[/b] deletes them.",
+            markup("tuinb did not close cleanly. Unsaved changes to $target were kept in\n"
+                   "[b]$path[/b]\n(saved $when, $cells).\n\n"
+                   "[b]Restore[/b] loads them as unsaved changes; [b]Discard[/b] deletes them.",
+                   target=target, path=info.path, when=when, cells=cells),
         )
 
 
@@ -212,11 +214,11 @@ class TrustScreen(ChoiceDialog[bool]):
         """Its full SHA-256, as recorded when trusted."""
         super().__init__(
             "Trust this model_parsers.py?",
-            f"This notebook comes with Python code that registers model parsers:\n\n"
-            f"  [b]{escape(str(self.path))}[/b]\n  SHA-256 {sha256}\n\n"
-            "Trusting it runs that code with your permissions, now and whenever this exact file (same "
-            "hash) is opened again; any change to the file asks again. Without trust, the notebook opens "
-            "and its cells using those parsers show but do not run.",
+            markup("This notebook comes with Python code that registers model parsers:\n\n"
+                   "  [b]$path[/b]\n  SHA-256 $sha256\n\n"
+                   "Trusting it runs that code with your permissions, now and whenever this exact file (same "
+                   "hash) is opened again; any change to the file asks again. Without trust, the notebook opens "
+                   "and its cells using those parsers show but do not run.", path=self.path, sha256=sha256),
         )
 
 
@@ -253,7 +255,8 @@ class SaveAsScreen(FormDialog["Path | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Save as", id="title")
-            yield Static(f"File name (relative names go in {escape(str(self.default.parent))}):", id="message")
+            yield Static(markup("File name (relative names go in $folder):", folder=self.default.parent),
+                         id="message")
             yield Input(str(self.default), id="path")
             yield Static("", id="problem", classes="tuinb-error")
             with Horizontal(id="buttons"):
@@ -276,7 +279,7 @@ class SaveAsScreen(FormDialog["Path | None"]):
         return path
 
     def _problem(self, text: str) -> None:
-        self.query_one("#problem", Static).update(escape(text))
+        self.query_one("#problem", Static).update(plain(text))
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#save")

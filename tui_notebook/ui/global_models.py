@@ -8,7 +8,6 @@ still win over these. Keys on the list add a model, delete one (undo with ``z``)
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,10 +19,12 @@ from textual.widgets.option_list import Option
 
 from ..notebook import EditError, Notebook
 from ..parser_api import UnknownParser
+from ..sanitize import terminal_safe
 from . import keys
 from .frames import PacedScreen
 from .key_hints import KeyHints
 from .messages import DocumentChanged
+from .safe_text import plain
 from .settings_form import SettingsForm
 from .settings_target import GlobalModelSettings
 
@@ -109,7 +110,7 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
         cells = self.notebook.cells_using(name)
         line = Text()
         line.append("★ " if name == default else "  ", style="bold")
-        line.append(name, style="bold")
+        line.append(terminal_safe(name), style="bold")
         if isinstance(parser, UnknownParser):
             runs_with = "no parser registered"
         else:  # the parser's id, unless the entry is named by it (then its label, if that says more)
@@ -168,7 +169,7 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
         cells = self.notebook.cells_using(name)
         note = (f"Applies to {cells} cell{'s' if cells != 1 else ''} of this notebook."
                 if cells else "No cell of this notebook uses this model name.")
-        return pane.mount(Static(escape(name), classes="settings-title"),
+        return pane.mount(Static(plain(name), classes="settings-title"),
                           Static(note, classes="settings-note"),
                           SettingsForm(self.notebook, GlobalModelSettings(self.notebook, name),
                                        disabled=self.read_only))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,6 +20,7 @@ from ..document import Prompt, PromptInput
 from . import keys
 from .dialogs import FormDialog, dialog_css
 from .inert import install_text_area
+from .safe_text import plain
 
 install_text_area()  # user text in a TextArea: keep it inert
 
@@ -71,7 +71,7 @@ class InputJsonScreen(FormDialog[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(escape(f"Input of {self.prompt_name}, as JSON"), id="title")
+            yield Label(plain(f"Input of {self.prompt_name}, as JSON"), id="title")
             yield TextArea(self.original, id="json", language=None, soft_wrap=True, tab_behavior="indent")
             yield Static("", id="problem")
             apply = keys.display_keys(keys.BY_ID["json-apply"].keys).split(" / ")[0]
@@ -88,7 +88,7 @@ class InputJsonScreen(FormDialog[Any]):
     def _edited(self, event: TextArea.Changed) -> None:
         event.stop()
         _, problem = parse_input(event.text_area.text)
-        self.query_one("#problem", Static).update(escape(problem or ""))
+        self.query_one("#problem", Static).update(plain(problem or ""))
 
     @on(Button.Pressed, "#apply")
     def _apply_pressed(self, event: Button.Pressed) -> None:
@@ -98,7 +98,7 @@ class InputJsonScreen(FormDialog[Any]):
     def action_apply(self) -> None:
         value, problem = parse_input(self.query_one("#json", TextArea).text)
         if problem is not None:
-            self.query_one("#problem", Static).update(escape(problem))
+            self.query_one("#problem", Static).update(plain(problem))
             self.app.bell()
             return
         self.dismiss(value)

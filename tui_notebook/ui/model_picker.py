@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from ..parser_api import ModelParser, UnknownParser
 from ..registry import ParserRegistry
 from .frames import PacedScreen
+from .safe_text import markup, plain
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(escape(self.title_text), id="title")
+            yield Label(plain(self.title_text), id="title")
             yield Input(placeholder="Type to filter: task, model id, local…", id="filter")
             yield OptionList(id="models")
             yield Static("", id="no-match")
@@ -134,22 +134,27 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
         return None
 
     def _option(self, entry: PickerEntry) -> Option:
+        # Names can come from the notebook file (``first``, a typed name): values, never markup.
         if entry not in self.entries:  # the typed name itself (allow_custom)
             known = "a registered name" if entry.name in self._registered else "no parser is registered under it"
-            return Option(f"  use [b]{escape(entry.name)}[/b] as the model name\n    [dim]{known}[/dim]", id="custom")
+            return Option(markup("  use [b]$name[/b] as the model name\n    [dim]$known[/dim]",
+                                 name=entry.name, known=known), id="custom")
         parser = entry.parser
         if isinstance(parser, UnknownParser):
             where = "no parser registered"
         else:
             where = "local" if parser.local else "remote"
-        marker = "● " if entry is self._current_entry() else "  "
-        line1 = f"{marker}[b]{escape(entry.name)}[/b]  [dim]{where}[/dim]"
         details = [parser.id] if parser.id != entry.name else []
         if parser.default_model:
             details.append(f"default model {parser.default_model}")
-        line2 = "    " + escape(" · ".join(details)) if details else ""
-        line3 = "    [dim]" + escape(parser.description) + "[/dim]" if parser.description else ""
-        return Option("\n".join(x for x in (line1, line2, line3) if x), id=f"m{self.entries.index(entry)}")
+        template = "$marker[b]$name[/b]  [dim]$where[/dim]"
+        if details:
+            template += "\n    $details"
+        if parser.description:
+            template += "\n    [dim]$description[/dim]"
+        prompt = markup(template, marker="● " if entry is self._current_entry() else "  ", name=entry.name,
+                        where=where, details=" · ".join(details), description=parser.description or "")
+        return Option(prompt, id=f"m{self.entries.index(entry)}")
 
     def _fill(self, query: str) -> None:
         options = self.query_one("#models", OptionList)
@@ -160,7 +165,7 @@ class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
         options.clear_options()
         options.add_options([self._option(e) for e in self.shown])
         no_match = self.query_one("#no-match", Static)
-        no_match.update(escape(f"Nothing matches {query!r}.") if not self.shown else "")
+        no_match.update(plain(f"Nothing matches {query!r}.") if not self.shown else "")
         no_match.set_class(not self.shown, "-shown")
         if self.shown:
             current = self._current_entry()

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static, TextArea
 from ..document import Prompt
 from ..notebook import EditError, Notebook
 from .inert import install_text_area
+from .safe_text import plain
 
 install_text_area()  # this module draws user text in a TextArea: keep it inert
 
@@ -153,7 +154,7 @@ class ParamsEditor(Vertical):
         raise KeyError(name)
 
     def _problem(self, text: str | None) -> None:
-        self.query_one("#params-problem", Static).update(escape(text or ""))
+        self.query_one("#params-problem", Static).update(plain(text or ""))
 
     @property
     def problem(self) -> str:

@@ -22,6 +22,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
@@ -29,6 +30,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 from ..document import Prompt
 from ..notebook import EditError, Notebook
 from .inert import install_text_area
+from .safe_text import plain
 from .settings_target import CellSettings, SettingsTarget
 
 install_text_area()  # this module draws user text in a TextArea: keep it inert
@@ -411,10 +413,10 @@ class OtherSettings(Vertical):
         yield Static("", id="other-problem", classes="other-problem")
         yield Static(self._warning(), id="other-warning", classes="other-warning")
 
-    def _warning(self) -> str:
+    def _warning(self) -> str | Content:
         if not self.unknown:
             return ""
-        return escape("Not used by this model's parser: " + ", ".join(self.unknown))
+        return plain("Not used by this model's parser: " + ", ".join(self.unknown))
 
     @on(TextArea.Changed, "#other-json")
     def _changed(self, event: TextArea.Changed) -> None:
@@ -483,7 +485,7 @@ class SettingsForm(Vertical):
             yield Static(self.target.missing_text, classes="form-error")
             return
         label = getattr(self.parser, "label", "") or self.parser.id
-        yield Static(escape(f"{label} · {self.parser.id}"), classes="form-model")
+        yield Static(plain(f"{label} · {self.parser.id}"), classes="form-model")
         own = self.target.own()
         inherited = self.target.inherited()
         for spec in self.specs:

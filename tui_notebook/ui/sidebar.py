@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +24,7 @@ from ..resolve import Resolution
 from ..sanitize import terminal_safe
 from .params_editor import ParamsEditor
 from .settings_form import SettingsForm
+from .safe_text import plain
 
 
 class NotebookChanged(Message):
@@ -95,16 +95,16 @@ class ResolvedPreview(Vertical):
             return  # still mounting; on_mount shows the result
 
         if self.resolution is None:
-            error.update(escape(terminal_safe(f"Cannot resolve this prompt: {self.error}")))
+            error.update(plain(f"Cannot resolve this prompt: {self.error}"))
             warning.update("")
             missing.update("")
             text.update("")
             return
         error.update("")
-        warning.update(escape(terminal_safe(escaping_warning(self.resolution))))
+        warning.update(plain(escaping_warning(self.resolution)))
         gaps = self.resolution.missing
-        missing.update(escape(terminal_safe("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
-                              " (rendered as empty text)")) if gaps else "")
+        missing.update(plain("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
+                             " (rendered as empty text)") if gaps else "")
         text.update(Text(terminal_safe(self.resolution.text or "(empty)")))
 
 
@@ -203,7 +203,7 @@ class CellSidebar(Widget):
             title.update("No cell selected")
             return
         model = self.notebook.model_name(self.prompt) or "no model"
-        title.update(escape(terminal_safe(f"{self.prompt.name} · {model}")))
+        title.update(plain(f"{self.prompt.name} · {model}"))
 
     def _build(self) -> None:
         body = self.query_one("#sidebar-body", Vertical)

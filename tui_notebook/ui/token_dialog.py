@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from .dialogs import FormDialog, dialog_css
+from .safe_text import plain
 
 ENV_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN")
 """Where huggingface_hub looks when no token is given (the order it reads them in)."""
@@ -95,7 +96,7 @@ class TokenScreen(FormDialog["TokenChoice | None"]):
         text = self.query_one("#token", Input).value
         problem = token_problem(text)
         if problem is not None:
-            self.query_one("#problem", Static).update(escape(problem))
+            self.query_one("#problem", Static).update(plain(problem))
             return
         self.dismiss(TokenChoice(text.strip()))
 

@@ -97,14 +97,13 @@ class MediaActions:
             return True
         if threading.get_ident() == getattr(self, "_thread_id", None):
             return False  # on the UI thread we cannot wait for a dialog; refuse rather than hang
-        from rich.markup import escape
-
         from ..dialogs import ConfirmScreen
+        from ..safe_text import markup
 
         answer: concurrent.futures.Future[bool] = concurrent.futures.Future()
-        files = "\n".join(f"  {escape(p)}" for p in wanted)
-        message = (f"Cell [b]{escape(cell_name)}[/b] runs on a remote endpoint and would upload:\n{files}\n\n"
-                   "These files are outside the notebook's folder. Send them?")
+        message = markup("Cell [b]$cell[/b] runs on a remote endpoint and would upload:\n$files\n\n"
+                         "These files are outside the notebook's folder. Send them?",
+                         cell=cell_name, files="\n".join(f"  {p}" for p in wanted))
 
         def ask() -> None:
             self.push_screen(ConfirmScreen("Upload files from outside the notebook?", message),

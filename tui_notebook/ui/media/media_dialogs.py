@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ..dialogs import Choice, ChoiceDialog, dialog_css
+from ..safe_text import plain
 
 
 class PathSuggester(Suggester):
@@ -71,7 +71,7 @@ class PathInputScreen(ModalScreen["tuple[str, bool] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="title")
-            yield Static(escape(self.message), id="message")
+            yield Static(plain(self.message), id="message")
             yield Input(self.value, id="path", suggester=PathSuggester(self.base))
             if self.checkbox:
                 yield Checkbox(self.checkbox, id="flag")
@@ -84,7 +84,7 @@ class PathInputScreen(ModalScreen["tuple[str, bool] | None"]):
         self.query_one("#path", Input).focus()
 
     def show_problem(self, text: str) -> None:
-        self.query_one("#problem", Static).update(escape(text))
+        self.query_one("#problem", Static).update(plain(text))
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#ok")
