@@ -550,3 +550,39 @@ async def test_read_only_sidebar_and_global_parameters_cannot_edit() -> None:
         await pilot.pause()
     assert notebook.doc.metadata.parameters == {"city": "Paris"} and app.results == [None]
     assert not notebook.dirty
+
+
+async def test_a_long_schema_shows_the_first_and_the_set_fields_and_the_rest_on_request() -> None:
+    from panel_kit import FormParser
+    from textual.widgets import Button
+
+    from tui_notebook.ui.settings_form import COMMON_FIELDS, SettingField
+
+    class LongParser(FormParser):
+        id = "LongParser"
+        label = "Long"
+        settings_schema = {"type": "object",
+                           "properties": {f"s{i:02d}": {"type": "integer", "default": i} for i in range(30)}}
+
+    notebook = make_notebook()
+    notebook.registry.register(LongParser())
+    notebook.set_model(0, "LongParser")
+    notebook.set_setting(0, "s25", 7)
+    app = form_app(notebook)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        form = app.query_one(SettingsForm)
+        keys = [f.spec.key for f in form.query(SettingField)]
+        assert keys == [f"s{i:02d}" for i in range(COMMON_FIELDS)] + ["s25"]  # the set one is not hidden
+        button = form.query_one("#more-settings", Button)
+        assert str(button.label) == f"Show {30 - COMMON_FIELDS - 1} more settings"
+        await pilot.click("#more-settings")
+        await pilot.pause()
+        assert [f.spec.key for f in form.query(SettingField)] == [f"s{i:02d}" for i in range(30)]  # schema order
+        assert not form.query("#more-settings")
+        assert app.focused is form.field(f"s{COMMON_FIELDS:02d}").query_one(Input)
+        await type_into(pilot, form.field("s29").query_one(Input), "3")
+        assert settings(notebook) == {"s25": 7, "s29": 3}
+        form.sync()  # a re-read finds every field
+        await pilot.pause()
+        assert form.field("s25").query_one(Input).value == "7"

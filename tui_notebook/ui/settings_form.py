@@ -454,6 +454,10 @@ def _dumps_object(values: dict[str, Any]) -> str:
     return json.dumps(values, indent=2, ensure_ascii=False) if values else ""
 
 
+COMMON_FIELDS = 12
+"""Fields a form shows at first (plus every field with a value); "Show N more settings" builds the rest."""
+
+
 class SettingsForm(Vertical):
     """The model settings of one cell, or of one model's global entry (``metadata.models``). Rebuild it (a new
     instance) when the model changes: another model has another schema."""
@@ -462,6 +466,7 @@ class SettingsForm(Vertical):
     SettingsForm { height: auto; }
     SettingsForm .form-model { color: $text-muted; margin-bottom: 1; }
     SettingsForm .form-error { color: $error; }
+    SettingsForm #more-settings { margin-bottom: 1; }
     """
 
     def __init__(self, notebook: Notebook, subject: Prompt | SettingsTarget, **kwargs: Any) -> None:
@@ -474,6 +479,8 @@ class SettingsForm(Vertical):
         """The parser whose schema built the form (None when there is no model)."""
         self.specs = field_specs(self.parser.settings_schema if self.parser else None)
         """One spec per schema property."""
+        self._hidden: list[FieldSpec] = []
+        """Fields not built yet (see ``compose``)."""
 
     @property
     def prompt(self) -> Prompt | None:
@@ -488,10 +495,37 @@ class SettingsForm(Vertical):
         yield Static(plain(f"{label} · {self.parser.id}"), classes="form-model")
         own = self.target.own()
         inherited = self.target.inherited()
-        for spec in self.specs:
-            shown, source = self._shown_default(spec, inherited)
-            yield SettingField(spec, own.get(spec.key), shown, source)
+        # Local transformers models describe 55 settings (~400 widgets, a second to build on a slow machine).
+        # The first ones (parsers list the common ones first) and every one that has a value are built now;
+        # the rest when asked for.
+        shown = [spec for i, spec in enumerate(self.specs)
+                 if i < COMMON_FIELDS or spec.key in own or spec.key in inherited]
+        self._hidden = [spec for spec in self.specs if spec not in shown]
+        yield from self._fields(shown, own, inherited)
+        if self._hidden:
+            yield Button(f"Show {len(self._hidden)} more settings", id="more-settings", compact=True,
+                         tooltip=", ".join(spec.key for spec in self._hidden))
         yield OtherSettings(self._other(own), bool(self.specs), self._unknown(self.target.effective()))
+
+    def _fields(self, specs: list[FieldSpec], own: dict[str, Any], inherited: dict[str, Any]) -> list[SettingField]:
+        return [SettingField(spec, own.get(spec.key), *self._shown_default(spec, inherited)) for spec in specs]
+
+    @on(Button.Pressed, "#more-settings")
+    async def show_all_fields(self, event: Button.Pressed | None = None) -> None:
+        """Build the fields left out at first, in their schema places, and go to the first of them."""
+        if event is not None:
+            event.stop()
+        hidden, self._hidden = self._hidden, []
+        button = self.query_one("#more-settings", Button)
+        fields = self._fields(hidden, self.target.own(), self.target.inherited())
+        await self.mount_all(fields, before=button)
+        await button.remove()
+        order = {spec.key: i for i, spec in enumerate(self.specs)}
+        for field_widget in sorted(self.query(SettingField), key=lambda f: order[f.spec.key]):
+            self.move_child(field_widget, before=self.query_one(OtherSettings))
+        editor = fields[0].query_one(".field-editor")
+        if editor.focusable:
+            editor.focus()
 
     def _shown_default(self, spec: FieldSpec, inherited: dict[str, Any]) -> tuple[Any, str]:
         """What applies when the field is empty, and where it comes from."""
