@@ -257,6 +257,10 @@ def test_real_app_shows_file_and_model_text_inert(tmp_path):
         app.wait_for("MODEL osc52:␛]52")
         app.press("\x1b")
         app.pump(0.5)
+        app.press("\x1bj")  # alt+j: the outputs as JSON, in a read-only TextArea
+        app.wait_for('"data": "OUT osc52:\\u001b]52')  # JSON escapes controls; the run replaced the saved output
+        app.press("\x1b")
+        app.pump(0.5)
         app.press("\r")  # edit mode: the prompt editor (TextArea) shows the raw input
         app.pump(2.0)
     finally:

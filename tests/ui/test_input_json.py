@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from textual.widgets import Static, TextArea
 
 from tui_notebook.ui.input_json import InputJsonScreen, parse_input
@@ -67,3 +69,40 @@ async def test_invalid_json_stays_in_the_dialog_and_escape_changes_nothing(make_
         await pilot.press("enter")
         await pilot.pause()
         assert app.view.current_cell().editing
+
+
+def test_outputs_as_json_shows_what_the_file_holds_with_long_data_shortened() -> None:
+    from tui_notebook.document.models import ExecuteResult, OutputDataWithStringValue
+    from tui_notebook.parser_api import text_output
+    from tui_notebook.ui.outputs_json import LONG, SHOWN, outputs_as_json
+
+    picture = "iVBORw0KGgo" + "A" * (LONG * 3)
+    outputs = [text_output("short answer"),
+               ExecuteResult(output_type="execute_result", execution_count=1, mime_type="image/png", metadata={},
+                             data=OutputDataWithStringValue(kind="base64", value=picture))]
+    shown = json.loads(outputs_as_json(outputs))
+    assert shown[0]["data"] == "short answer" and shown[0]["output_type"] == "execute_result"
+    assert shown[1]["mime_type"] == "image/png" and shown[1]["data"]["kind"] == "base64"
+    assert shown[1]["data"]["value"] == f"{picture[:SHOWN]}… ({len(picture):,} characters)"
+
+
+async def test_alt_j_shows_the_outputs_read_only(make_app) -> None:
+    from tui_notebook.ui.outputs_json import OutputsJsonScreen
+
+    from fixtures.ui_app import notifications
+
+    app = make_app((("p1", "a", "test-echo"), ("p2", "b", "test-echo")), outputs={"p1": "the answer"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("alt+j")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OutputsJsonScreen)
+        area = screen.query_one("#json", TextArea)
+        assert area.read_only and '"data": "the answer"' in area.text
+        await pilot.press("x")  # read-only: typing changes nothing
+        assert '"data": "the answer"' in area.text and not app.notebook.dirty
+        await pilot.press("escape", "j", "alt+j")
+        await pilot.pause()
+        assert not isinstance(app.screen, OutputsJsonScreen)
+        assert "The cell has no outputs yet." in notifications(app)

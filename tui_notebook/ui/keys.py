@@ -75,6 +75,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("copy-output", "y", "copy_output", "Copy the cell's output", "notebook", show=False),
     KeySpec("hf-token", "H", "hf_token", "Hugging Face token (this session)", "notebook", show=False),
     KeySpec("edit-json", "J", "edit_json", "Edit the input as JSON", "notebook", show=False),
+    KeySpec("outputs-json", "alt+j", "outputs_json", "Show the outputs as JSON", "notebook", show=False),
     KeySpec("rename-notebook", "N", "rename_notebook", "Rename the notebook", "notebook", show=False),
     KeySpec("edit-description", "E", "edit_description", "Edit the description", "notebook", show=False),
     KeySpec("help-cmd", "question_mark", "help", "Help", "notebook", key_display="?"),

@@ -636,6 +636,19 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                                            f"The outputs of {cells} cell{plural} go from the notebook (the file "
                                            "keeps them until you save)."), apply)
 
+    def action_outputs_json(self) -> None:
+        prompt = self._need_cell()
+        if prompt is None:
+            return
+        with self.notebook.lock:
+            outputs = list(prompt.outputs or [])
+        if not outputs:
+            self.app.notify("The cell has no outputs yet.")
+            return
+        from .outputs_json import OutputsJsonScreen
+
+        self.app.push_screen(OutputsJsonScreen(prompt.name, outputs))
+
     def action_copy_output(self) -> None:
         prompt = self._need_cell()
         if prompt is None:
