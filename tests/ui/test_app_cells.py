@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 
 from tui_notebook.document import ModelMetadata
-from tui_notebook.ui.cell import Cell
+from tui_notebook.ui.cell import Cell, RenameInput
 
 from fixtures.ui_app import notifications, wait_for
 
@@ -199,7 +199,8 @@ async def test_rename_inline_and_duplicate_refused(make_app):
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("n")
-        await pilot.pause()
+        # keys sent before the rename box has the focus are dropped (not run as commands): wait for it
+        await wait_for(pilot, lambda: isinstance(app.focused, RenameInput), message="the rename box focused")
         await pilot.press("ctrl+u", *"intro", "enter")
         await pilot.pause()
         assert app.notebook.names()[0] == "intro"
@@ -207,7 +208,7 @@ async def test_rename_inline_and_duplicate_refused(make_app):
         header = app.view.current_cell()._header.render()
         assert "intro" in str(header)
         await pilot.press("j", "n")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.focused, RenameInput), message="the rename box focused")
         await pilot.press("ctrl+u", *"intro", "enter")
         await pilot.pause()
         assert app.notebook.names() == ["intro", "p2", "p3"]
