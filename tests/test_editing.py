@@ -113,7 +113,8 @@ def test_global_models_add_delete_restore_and_default():
     assert nb.doc.prompts[0].metadata.model == "gpt-4"  # cells keep naming the model
     with pytest.raises(KeyError):
         nb.delete_global_model("gpt-4")
-    nb.restore_global_model("gpt-4", removed, 0)
+    nb.undo()  # back in its old place, with its settings
+    assert nb.global_models()["gpt-4"] == {"temperature": 0.2}
     assert list(nb.global_models()) == ["gpt-4", "Text Generation", "Summarization"]
     assert nb.cells_using("gpt-4") == 2 and nb.cells_using("Summarization") == 0
     nb.set_default_model("Text Generation")

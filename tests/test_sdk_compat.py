@@ -573,7 +573,8 @@ def test_global_model_settings_edits_save_and_apply_as_in_the_sdk(sdk: SdkOracle
     nb.set_global_setting("gpt-4", "temperature", 0.25)
     nb.set_global_setting("gpt-4", "max_tokens", None)
     nb.set_global_setting("gpt-3.5-turbo", "top_p", 0.5)
-    nb.restore_global_model("gpt-4", nb.delete_global_model("gpt-4"), 0)  # delete + undo moves nothing
+    nb.delete_global_model("gpt-4")
+    nb.undo()  # delete + undo moves nothing
     nb.add_global_model("Text Generation")
     nb.set_global_setting("Text Generation", "max_new_tokens", 12)
     nb.set_default_model("gpt-4")

@@ -507,20 +507,6 @@ class Notebook:
             self._changed()
             return removed
 
-    def restore_global_model(self, model: str, settings: dict[str, Any], position: int | None = None) -> None:
-        """Put back a deleted entry, at its old position in ``metadata.models`` when given."""
-        with self.lock:
-            self._record(f"restore the global settings of {model!r}", header=True)
-            models = self.doc.metadata.models
-            if models is None:
-                models = self.doc.metadata.models = {}
-            items = [(k, v) for k, v in models.items() if k != model]
-            at = len(items) if position is None else max(0, min(position, len(items)))
-            items.insert(at, (model, dict(settings)))
-            models.clear()
-            models.update(items)
-            self._changed()
-
     def set_global_setting(self, model: str, key: str, value: Any) -> None:
         """Set (or with ``value=None`` remove) one global setting of ``model``, adding the model if needed."""
         with self.lock:
