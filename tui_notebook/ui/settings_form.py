@@ -482,11 +482,6 @@ class SettingsForm(Vertical):
         self._hidden: list[FieldSpec] = []
         """Fields not built yet (see ``compose``)."""
 
-    @property
-    def prompt(self) -> Prompt | None:
-        """The cell edited (None for global settings)."""
-        return self.target.prompt if isinstance(self.target, CellSettings) else None
-
     def compose(self) -> ComposeResult:
         if self.target.model() is None or self.parser is None:
             yield Static(self.target.missing_text, classes="form-error")
