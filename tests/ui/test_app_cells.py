@@ -363,3 +363,92 @@ async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_c
         assert app.focused is app.view
         assert restyled and max(restyled) < 10, restyled  # ten cells are 50+ widgets
         assert len(drawn) < 20, drawn  # the editor, its cell's parts, the key hints: not every cell in view
+
+
+def burst(app, keys: str | list[str]) -> None:
+    """Put keys in the app's queue in one go, the way the driver delivers a paste or a fast typist: none of them
+    is handled before the last one is queued."""
+    for key in keys:
+        char = {"enter": "\r", "escape": "\x1b"}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, char))
+
+
+async def test_keys_typed_with_enter_reach_the_editor_it_opens(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ["enter", *"abc"])  # a, b, c are also commands (add above/below, copy): they must not run
+        await wait_for(pilot, lambda: app.view.current_cell()._editor is not None
+                       and app.view.current_cell()._editor.text == "oneabc", message="the editor has the keys")
+        assert app.focused is app.view.current_cell()._editor
+        assert app.notebook.names() == ["p1", "p2", "p3"]
+        burst(app, ["escape", "j", "enter", *"xy", "escape"])
+        await wait_for(pilot, lambda: app.notebook.doc.prompts[1].input == "two {{x}}xy", message="second edit")
+        assert app.focused is app.view
+        assert app.notebook.doc.prompts[0].input == "oneabc"
+        # a paste in the middle of typed keys keeps its place; the keys after escape are commands again
+        burst(app, ["enter", *"12"])
+        app.post_message(events.Paste("<pasted>"))
+        burst(app, [*"34", "escape", "j"])
+        await wait_for(pilot, lambda: app.view.current == 2, message="j after escape moved the cursor")
+        assert app.notebook.doc.prompts[1].input == "two {{x}}xy12<pasted>34"
+        assert app.focused is app.view and app.notebook.names() == ["p1", "p2", "p3"]
+
+
+async def test_a_new_cell_can_be_added_and_typed_into_in_one_burst(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ["b", "enter", *"hi", "escape"])
+        await wait_for(pilot, lambda: len(app.notebook.doc.prompts) == 4 and app.notebook.doc.prompts[1].input == "hi"
+                       and app.focused is app.view, message="the new cell typed into")
+        assert app.notebook.names()[0] == "p1" and app.notebook.doc.prompts[2].name == "p2"
+
+
+async def test_keys_typed_with_n_reach_the_rename_box(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ["n", *"xa", "enter"])  # the box selects the old name: typing replaces it
+        await wait_for(pilot, lambda: app.notebook.names()[0] == "xa", message="renamed with the typed keys")
+        assert len(app.notebook.doc.prompts) == 3
+        assert app.focused is app.view
+
+
+async def test_keys_typed_with_a_dialog_key_reach_the_dialog(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ["m", *"ech"])  # the model picker's filter
+        await wait_for(pilot, lambda: getattr(app.focused, "id", None) == "filter" and app.focused.value == "ech",
+                       message="the picker's filter has the keys")
+        burst(app, ["escape", "H", *"hf_x"])  # closes the picker, opens the token dialog
+        await wait_for(pilot, lambda: getattr(app.focused, "id", None) == "token" and app.focused.value == "hf_x",
+                       message="the token box has the keys")
+        assert len(app.notebook.doc.prompts) == 3
+
+
+async def test_keys_typed_with_the_header_keys_reach_the_header_editors(make_app):
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ["N", *"Fast", "enter", "E", *" More", "escape", "j"])  # N's box selects the old name
+        await wait_for(pilot, lambda: app.view.current == 1, message="j after the description's escape")
+        assert app.notebook.doc.name == "Fast"
+        assert app.notebook.doc.description == "A *test* notebook. More"
+        assert app.focused is app.view and len(app.notebook.doc.prompts) == 3
+
+
+async def test_a_key_whose_marker_is_lost_delays_the_keys_behind_it_but_loses_none(make_app):
+    from tui_notebook.ui.key_order import STUCK_AFTER_S
+
+    app = make_app(THREE)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        app.key_gate.in_flight = events.Key("x", "x")  # as if its widget were removed before its marker came back
+        burst(app, ["j", "j"])
+        await pilot.pause()
+        assert app.view.current == 0 and len(app.key_gate.waiting) == 2
+        await pilot.pause(STUCK_AFTER_S + 0.3)
+        await wait_for(pilot, lambda: app.view.current == 2, message="the held keys went on")
+        assert app.key_gate.in_flight is None and not app.key_gate.waiting

@@ -20,6 +20,7 @@ from ..notebook import Notebook
 from . import keys
 from .flows import FileFlows
 from .frames import NotebookScreen
+from .key_order import KeyGate, KeySettled, focus_now
 from .media.actions import MediaActions
 from .inert import install as _install_inert_widgets
 from .idle_gc import IdleCollector
@@ -59,6 +60,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self._autosave_seconds = autosave_seconds
         self.autosaver = None
         self.input_priority = InputPriority(self.set_timer)
+        self.key_gate = KeyGate(self)  # keys typed in a burst reach the widget each was meant for
         self.idle_gc = IdleCollector(lambda: self.input_priority.last_input)
         self.runs = RunController(self, notebook, self._run_state_changed, self._run_event_changed)
         self.view = NotebookView(notebook, self.runs, read_only=read_only, id="cells")
@@ -122,14 +124,22 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         return input_noticing_driver(super().get_driver_class(), lambda app: getattr(app, "input_priority", None))
 
     async def on_event(self, event: events.Event) -> None:
+        if self.key_gate.hold(event):
+            return
         user_input = isinstance(event, USER_INPUT)
         if user_input:
             self.input_priority.noticed_input()  # also input that did not come through the driver (tests)
+        fresh = not event.is_forwarded
         await super().on_event(event)
+        if fresh and event.is_forwarded:  # sent to the focused widget (not taken by a priority binding)
+            self.key_gate.routed(event, self.focused or self.screen)
         if user_input:
             # The app has forwarded the event to the focused widget, which handles it before the next frame is
             # painted: held-back redraws may go right after that frame (InputPriority.input_painted).
             self.call_after_refresh(self.input_priority.input_painted)
+
+    def on_key_settled(self, message: KeySettled) -> None:
+        self.key_gate.settled(message)
 
     def _notebook_changed(self, _notebook: Notebook) -> None:
         # any thread; coalesced in the queue. A worker's change (a run's outputs) may wait while the user types.
@@ -187,7 +197,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
             self.sidebar.set_prompt(prompt)
 
     def focus_notebook(self) -> None:
-        self.view.focus()
+        focus_now(self.view)
 
     def dispatch_key_spec(self, spec: keys.KeySpec) -> None:
         """Run a key-table action by its spec (command palette)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Awaitable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -20,6 +21,7 @@ from ..notebook import EditError
 from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
+from .key_order import focus_now
 from .live_text import LiveText
 from .steady import NoRelayoutOnResize, SteadyStatic, SteadyVertical
 from .outputs import attachment_widget, display_text, output_widget
@@ -60,12 +62,22 @@ def structured_input(prompt: Prompt) -> str:
 
 
 class RenameInput(Input):
-    BINDINGS = [("escape", "cancel_rename", "Cancel")]
+    # priority: both move the focus back to the column (see key_order)
+    BINDINGS = [Binding("escape", "cancel_rename", "Cancel", priority=True),
+                Binding("enter", "apply_rename", "Rename", priority=True)]
+
+    def _cell(self) -> "Cell | None":
+        return next((a for a in self.ancestors if isinstance(a, Cell)), None)
 
     def action_cancel_rename(self) -> None:
-        cell = next((a for a in self.ancestors if isinstance(a, Cell)), None)
+        cell = self._cell()
         if cell is not None:
             cell.end_rename()
+
+    def action_apply_rename(self) -> None:
+        cell = self._cell()
+        if cell is not None:
+            cell.apply_rename(self.value)
 
 
 class Cell(NoRelayoutOnResize, Widget):
@@ -318,7 +330,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self._editor = PromptEditor(input_text(self.prompt), classes="cell-editor")
         self._input.display = False
         await self.mount(self._editor, after=self._input)
-        self._editor.focus()
+        focus_now(self._editor)
         self._editor.move_cursor(self._editor.document.end)
 
     def on_text_area_changed(self, event: "PromptEditor.Changed") -> None:
@@ -339,7 +351,7 @@ class Cell(NoRelayoutOnResize, Widget):
         editor, self._editor = self._editor, None
         self._input.display = True
         self.refresh_cell()
-        self.view.focus()
+        focus_now(self.view)
         if editor is not None:
             editor.remove()
         if run:
@@ -353,13 +365,12 @@ class Cell(NoRelayoutOnResize, Widget):
         self._rename = RenameInput(self.prompt.name, classes="cell-rename")
         self._header.display = False
         await self.mount(self._rename, before=self._input)
-        self._rename.focus()
+        focus_now(self._rename)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def apply_rename(self, name: str) -> None:
         index = self.view.index_of(self.prompt)
         try:
-            self.view.notebook.rename_prompt(index, event.value)
+            self.view.notebook.rename_prompt(index, name)
         except EditError as exc:
             self.app.notify(str(exc), title="Not renamed", severity="error")
             return
@@ -371,4 +382,4 @@ class Cell(NoRelayoutOnResize, Widget):
             self._rename = None
         self._header.display = True
         self.refresh_header()
-        self.view.focus()
+        focus_now(self.view)

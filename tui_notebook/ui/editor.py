@@ -47,15 +47,6 @@ class PromptEditor(TextArea):
         self.register_theme(_theme())
         self.theme = _THEME_NAME
 
-    async def _on_key(self, event) -> None:  # noqa: ANN001
-        # TextArea (tab_behavior="indent") turns escape into "focus next" before bindings see it.
-        if event.key == "escape" and "escape" in keys.effective_keys(keys.BY_ID["leave-edit"], self.app._keymap):
-            event.stop()
-            event.prevent_default()
-            self.action_leave_edit()
-            return
-        await super()._on_key(event)
-
     def _build_highlight_map(self) -> None:
         super()._build_highlight_map()
         highlights = self._highlights

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ..sanitize import terminal_safe
+from .key_order import focus_now
 from .live_text import LiveText
 from .outputs import TextOutput
 
@@ -75,7 +76,7 @@ class NotebookHeader(Vertical):
         self.end_edit()
         self._editor = NameInput(self.notebook.doc.name, classes="name-editor")
         await self.mount(self._editor, before=self._description)
-        self._editor.focus()
+        focus_now(self._editor)
 
     async def edit_description(self) -> None:
         from .header_editors import DescriptionEditor  # TextArea: imported on first use, not at start-up
@@ -86,11 +87,10 @@ class NotebookHeader(Vertical):
         self._description.display = False
         await self.mount(self._editor)
         self._editor.move_cursor(self._editor.document.end)
-        self._editor.focus()
+        focus_now(self._editor)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        name = event.value.strip()
+    def apply_name(self, name: str) -> None:
+        name = name.strip()
         if not name:
             self.app.notify("The notebook needs a name.", severity="error")
             return
@@ -103,4 +103,4 @@ class NotebookHeader(Vertical):
             self._editor = None
             self._shown_description = None
             self.refresh_header()
-            self.app.call_later(self.app.focus_notebook)
+            self.app.focus_notebook()

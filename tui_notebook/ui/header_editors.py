@@ -3,6 +3,7 @@ editor is a TextArea, which costs ~30 ms to import and is not needed to draw a n
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input, TextArea
 from .inert import install_text_area
 
@@ -16,14 +17,19 @@ def _header(widget):  # noqa: ANN001, ANN202
 
 
 class NameInput(Input):
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    # priority: both move the focus back to the cells (see key_order)
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
+                Binding("enter", "apply", "Rename", priority=True)]
 
     def action_cancel(self) -> None:
         _header(self).end_edit()
 
+    def action_apply(self) -> None:
+        _header(self).apply_name(self.value)
+
 
 class DescriptionEditor(TextArea):
-    BINDINGS = [("escape", "done", "Done"), ("ctrl+r,ctrl+j", "done", "Done")]
+    BINDINGS = [Binding("escape,ctrl+r,ctrl+j", "done", "Done", priority=True)]
 
     def action_done(self) -> None:
         header = _header(self)

@@ -36,6 +36,7 @@ class KeySpec:
     chord: bool = False
     palette: bool = True
     priority: bool = False
+    """Run by the app before the focused widget sees the key (``escape`` in a TextArea, ``ctrl+s`` everywhere)."""
     key_display: str | None = None
 
 
@@ -84,7 +85,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("attachments", "t", "app.attachments", "Attachments of the cell", "notebook", show=False),
     KeySpec("export", "X", "app.export_notebook", "Export to HTML / Markdown", "notebook", show=False),
     # -- edit mode (a cell's prompt editor has focus) ---------------------------------------------------------
-    KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", key_display="esc"),
+    KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", priority=True, key_display="esc"),
     KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",
             key_display="^r"),
     # -- global model settings (M; keys of its model list) ------------------------------------------------------
