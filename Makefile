@@ -43,10 +43,10 @@ $(SDK_VENV)/.installed:
 sdk-venv: $(SDK_VENV)/.installed
 
 test: install sdk-venv
-	cd tests && ../$(BIN)/python -m pytest -q -p no:cacheprovider --rootdir=.. -c ../pyproject.toml .
+	cd tests && $(abspath $(BIN))/python -m pytest -q -p no:cacheprovider --rootdir=.. -c ../pyproject.toml .
 
 test-fast: install
-	cd tests && TUINB_SKIP_ORACLE=1 ../$(BIN)/python -m pytest -q -x --rootdir=.. -c ../pyproject.toml . -m "not slow"
+	cd tests && TUINB_SKIP_ORACLE=1 $(abspath $(BIN))/python -m pytest -q -x --rootdir=.. -c ../pyproject.toml . -m "not slow"
 
 demo: install
 	$(BIN)/tuinb demo
