@@ -65,11 +65,16 @@ def machine() -> list[tuple[str, str]]:
         commit = "?"
     return [
         ("machine", f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, {platform.system()} {platform.release()}"),
-        ("python", f"{platform.python_version()} · torch {version('torch')} · transformers "
+        ("python", f"{platform.python_version()} ({_base_interpreter()}) · torch {version('torch')} · transformers "
                    f"{version('transformers')} · textual {version('textual')} · pydantic {version('pydantic')}"),
         ("run", f"{_dt.datetime.now().strftime('%Y-%m-%d %H:%M')} · commit {commit}"),
         ("cpu speed", cpu_speed()),
     ]
+
+
+def _base_interpreter() -> str:
+    """The interpreter the venv was made from: builds differ by ~20 % in speed (see the Makefile's PYTHON)."""
+    return str(Path(getattr(sys, "_base_executable", sys.executable)).resolve())
 
 
 def cpu_speed() -> str:
@@ -79,7 +84,8 @@ def cpu_speed() -> str:
     total = 0
     for i in range(3_000_000):
         total += i * i
-    return f"{(time.process_time() - started) * 1000:.0f} ms CPU for 3 M loop steps (lower is faster)"
+    return (f"{(time.process_time() - started) * 1000:.0f} ms CPU for 3 M loop steps (lower is faster; compare "
+            f"runs on the same interpreter only)")
 
 
 def compile_package() -> None:
