@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from fixtures.ui_app import wait_for
+import pytest
+from fixtures.ui_app import open_notebook, wait_for, write_notebook
 from rich.text import Text
+from tui_notebook.ui.app import TuinbApp
 from tui_notebook.ui.outputs import TextOutput
 
 
@@ -84,3 +87,48 @@ async def test_a_sync_running_when_the_app_quits_stops_mounting(make_app):
         app.notebook.add_prompt(name="p3", model="test-echo")
         await view.sync_now()  # raised MountError without the checks
         assert not view.is_attached
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aiconfig"
+SHAPES = {
+    # many short cells; long inputs (capped by the estimate at 12 lines); long outputs of long lines (wrapped);
+    # outputs of many short lines (Markdown would join them; the first frame draws them plain)
+    "short": [(f"c{i}", f"prompt {i}", "test-echo", None) for i in range(25)],
+    "long-inputs": [(f"c{i}", "\n".join(f"line {j} " + "x" * (i * 7 % 90) for j in range(i % 20)), "test-echo",
+                     None) for i in range(12)],
+    "long-lines": [(f"c{i}", "q", "test-echo", " ".join(["word"] * (40 + 37 * i))) for i in range(10)],
+    "short-lines": [(f"c{i}", "q", "test-echo", "\n".join(f"- item {j}" for j in range(3 + 5 * i))) for i in range(8)],
+}
+
+
+def _first_frame_notebooks(tmp_path: Path) -> list[Path]:
+    paths = [CORPUS / name for name in ("main__gradio-notebook__example.aiconfig.json",
+                                        "main__python__src__aiconfig__editor__travel.aiconfig.json",
+                                        "main__cookbooks__Groq__groq.aiconfig.json")]
+    for shape, cells in SHAPES.items():
+        path = write_notebook(tmp_path / f"{shape}.aiconfig.json", [c[:3] for c in cells],
+                              outputs={c[0]: c[3] for c in cells if c[3] is not None})
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_cells_built_for_the_first_frame_fill_the_screen(tmp_path, monkeypatch, size):
+    """The first frame builds only the cells its estimate says fill the screen; drawn as that frame draws them
+    (text outputs plain), those cells must reach the bottom of the column, or the frame would show a gap."""
+    monkeypatch.setattr("tui_notebook.ui.outputs.load_markdown", lambda app: None)  # stay as the first frame
+    for path in _first_frame_notebooks(tmp_path):
+        app = TuinbApp(open_notebook(path), defer_markdown=True)
+        async with app.run_test(size=size) as pilot:
+            view = app.view
+            n = len(app.notebook.doc.prompts)
+            await wait_for(pilot, lambda: len(view.cell_widgets()) == n, message=f"{path.name}: all cells built")
+            await pilot.pause()
+            built = view._first_screen(n)
+            if built == n:
+                continue
+            cells = view.cell_widgets()
+            bottom = cells[built - 1].virtual_region_with_margin.bottom
+            assert bottom >= view.scrollable_content_region.height, (
+                f"{path.name} at {size}: the first {built} of {n} cells end at row {bottom}, "
+                f"the column shows {view.scrollable_content_region.height}")

@@ -78,14 +78,19 @@ class StubBlock(Static):
 
 
 def estimated_height(prompt: Prompt, width: int) -> int:
-    """Lines a cell takes at ``width`` columns, roughly (for deciding what the first frame builds)."""
+    """Lines a cell takes at ``width`` columns in the first frame, where text outputs are drawn plain (for deciding
+    what that frame builds). Where it cannot know (word wrap, pictures, attachments) it counts low, so the cells
+    it picks fill at least the rows it promises (tests/ui/test_first_frame.py)."""
     def lines(text: str) -> int:
-        return sum(1 + len(line) // width for line in text.splitlines()) if text else 0
+        return sum(1 + max(0, len(line) - 1) // width for line in text.splitlines()) if text else 0
 
-    height = 3 + min(lines(input_text(prompt)), 12)  # name line, margin, editor (it scrolls past 12 lines)
-    for output in prompt.outputs or []:
+    height = 2 + max(1, min(lines(input_text(prompt)), 12))  # name line, input (at most 12 counted), margin
+    outputs = prompt.outputs or []
+    if outputs:
+        height += 1  # the line above the outputs
+    for output in outputs:
         data = getattr(output, "data", None)
-        height += 1 + (min(lines(data), 40) if isinstance(data, str) else 3)  # separator, text or media box
+        height += min(lines(data), 40) if isinstance(data, str) else 3  # text, or a media line / box
     return height
 
 
@@ -178,15 +183,15 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             self.call_later(self._sync)
 
     def _first_screen(self, n: int) -> int:
-        """How many cells to build for the first frame: enough to fill the screen one and a half times over, by a
-        rough estimate of each cell's height (the margin covers cells that turn out shorter, e.g. Markdown
-        joining lines)."""
+        """How many cells to build for the first frame: enough to fill the terminal's height by a low estimate of
+        each cell's height (the column is shorter than the terminal by the header and the key hints). The rest
+        is built right after that frame."""
         height, width = self.app.size.height, max(20, self.app.size.width - 8)
         prompts = self.prompts_snapshot
         filled = 0
         for count, prompt in enumerate(prompts[:n], start=1):
             filled += estimated_height(prompt, width)
-            if filled >= height * 3 // 2:
+            if filled >= height:
                 return count
         return n
 
