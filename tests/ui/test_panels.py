@@ -6,6 +6,7 @@ only thing that matters is what would be saved.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -443,6 +444,29 @@ async def test_sidebar_switches_cells_models_and_handles_deletion() -> None:
         assert sidebar.prompt is None
         assert str(title.content) == "No cell selected"
         assert not app.query(TabbedContent)
+
+
+async def test_sidebar_switching_cells_faster_than_it_builds_them_shows_the_last_one() -> None:
+    """Holding j with the sidebar open asks for a new form before the last one has finished mounting; the
+    half-mounted tabs of a removed form raised ValueError ("No Tab with id ...") and stopped the app."""
+    notebook = make_notebook()
+    app = sidebar_app(notebook)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sidebar = app.query_one(CellSidebar)
+        title = app.query_one("#sidebar-title", Static)
+        for turns in range(12):  # the next request comes 0 to 11 event-loop turns after the last one
+            for name in ("bare", "ask"):
+                sidebar.set_prompt(notebook.prompt(name))
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+        sidebar.set_prompt(notebook.prompt("bare"))
+        for _ in range(5):
+            await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert str(title.content) == "bare · BareParser"
+        assert len(app.query(TabbedContent)) == 1 and app.query_one(SettingsForm).specs == []
+        assert app.query_one(TabbedContent).active == "tab-settings"
 
 
 async def test_sidebar_keeps_the_chosen_tab_when_switching_cells() -> None:

@@ -134,6 +134,8 @@ class CellSidebar(Widget):
         """Parser id the settings form was built for; a different one means a new form."""
         self._tab = "tab-settings"
         """The tab to show; kept across cells so "parameters of the next cell" is one key."""
+        self._build_wanted = False
+        self._building = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sidebar-title")
@@ -206,15 +208,33 @@ class CellSidebar(Widget):
         title.update(plain(f"{self.prompt.name} · {model}"))
 
     def _build(self) -> None:
+        """Show ``self.prompt`` in new tabs. One build at a time: a request made while the last build is still
+        mounting (j held down with the sidebar open) waits for it, and several such requests make one build, of
+        the cell asked for last. Two builds overlapping removed tabs Textual was still mounting (ValueError)."""
+        self._update_title()
+        self._build_wanted = True
+        if not self._building:
+            self._building = True
+            self.call_later(self._run_builds)
+
+    async def _run_builds(self) -> None:
+        try:
+            while self._build_wanted and self.is_mounted:
+                self._build_wanted = False
+                await self._build_now()
+        finally:
+            self._building = False
+
+    async def _build_now(self) -> None:
         body = self.query_one("#sidebar-body", Vertical)
         for tabs in self.query(TabbedContent):
             self._tab = tabs.active or self._tab  # the user may have clicked another tab
-        body.remove_children()
+        await body.remove_children()
         self._update_title()
         if self.prompt is None:
             self._parser_id = None
-            body.mount(Static("Select a cell to see its settings, parameters and resolved prompt.",
-                              id="sidebar-empty"))
+            await body.mount(Static("Select a cell to see its settings, parameters and resolved prompt.",
+                                    id="sidebar-empty"))
             return
         parser = self.notebook.parser_for(self.prompt)
         self._parser_id = parser.id if parser else None
@@ -230,7 +250,7 @@ class CellSidebar(Widget):
             TabPane("Prompt", VerticalScroll(ResolvedPreview(self.notebook, self.prompt)), id="tab-resolved"),
         ):
             tabs.compose_add_child(pane)
-        body.mount(tabs)
+        await body.mount(tabs)
 
     def show_tab(self, tab: str) -> None:
         """Switch to ``"settings"``, ``"params"`` or ``"resolved"`` (kept when the sidebar shows
