@@ -7,7 +7,7 @@ from textual import events
 from tui_notebook.document import ModelMetadata
 from tui_notebook.ui.cell import Cell, RenameInput
 
-from fixtures.ui_app import notifications, wait_for
+from fixtures.ui_app import burst, notifications, wait_for
 
 THREE = (("p1", "one", "test-echo"), ("p2", "two {{x}}", "test-echo"), ("p3", "three", None))
 
@@ -363,14 +363,6 @@ async def test_entering_and_leaving_edit_mode_restyles_a_few_widgets_not_every_c
         assert app.focused is app.view
         assert restyled and max(restyled) < 10, restyled  # ten cells are 50+ widgets
         assert len(drawn) < 20, drawn  # the editor, its cell's parts, the key hints: not every cell in view
-
-
-def burst(app, keys: str | list[str]) -> None:
-    """Put keys in the app's queue in one go, the way the driver delivers a paste or a fast typist: none of them
-    is handled before the last one is queued."""
-    for key in keys:
-        char = {"enter": "\r", "escape": "\x1b"}.get(key, key if len(key) == 1 else None)
-        app.post_message(events.Key(key, char))
 
 
 async def test_keys_typed_with_enter_reach_the_editor_it_opens(make_app):

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from corpus_locator import corpus_dir
 from fixtures.ui_app import open_notebook, wait_for, write_notebook
 from rich.text import Text
 from tui_notebook.ui.app import TuinbApp
@@ -89,7 +90,6 @@ async def test_a_sync_running_when_the_app_quits_stops_mounting(make_app):
         assert not view.is_attached
 
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aiconfig"
 SHAPES = {
     # many short cells; long inputs (capped by the estimate at 12 lines); long outputs of long lines (wrapped);
     # outputs of many short lines (Markdown would join them; the first frame draws them plain)
@@ -102,7 +102,7 @@ SHAPES = {
 
 
 def _first_frame_notebooks(tmp_path: Path) -> list[Path]:
-    paths = [CORPUS / name for name in ("main__gradio-notebook__example.aiconfig.json",
+    paths = [corpus_dir() / name for name in ("main__gradio-notebook__example.aiconfig.json",
                                         "main__python__src__aiconfig__editor__travel.aiconfig.json",
                                         "main__cookbooks__Groq__groq.aiconfig.json")]
     for shape, cells in SHAPES.items():
