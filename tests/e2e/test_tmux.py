@@ -73,6 +73,10 @@ class Tmux:
             subprocess.run([*self.socket, "send-keys", "-t", self.name, key], check=True)
             time.sleep(pause)
 
+    def burst(self, *keys: str) -> None:
+        """All the keys in one send-keys: tmux writes them into the terminal at once."""
+        subprocess.run([*self.socket, "send-keys", "-t", self.name, *keys], check=True)
+
     def type(self, text: str, pause: float = 0.3) -> None:
         subprocess.run([*self.socket, "send-keys", "-t", self.name, "-l", text], check=True)
         time.sleep(pause)
@@ -171,3 +175,34 @@ def test_new_notebook_parameter_local_model_save_reopen(person):
     person.wait("prompt_1")
     screen = person.wait("Hello world")  # the stored output, drawn as Markdown
     assert "Hello {{who}}" in screen and "[read-only]" in screen
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
+           "TUINB_CACHE_DIR": str(home / "cache"), "TERM": "xterm-256color"}
+    session = Tmux(f"tuinb-burst-{os.getpid()}", work, env)
+    yield session
+    session.kill()
+
+
+def test_keys_sent_in_one_burst_each_reach_their_widget(terminal):
+    """tmux writes one send-keys into the terminal at once, as a paste or a fast typist over SSH does: the keys
+    behind one that opens an editor or a rename box go into it, not to the cells as commands."""
+    path = terminal.cwd / "burst.aiconfig.json"
+    terminal.start("burst.aiconfig.json")
+    terminal.wait("no cells yet")
+    terminal.burst("b", "Enter", "H", "i", "Space", "y", "o", "u")  # add a cell, edit it, type
+    terminal.wait("Hi you")
+    terminal.keys("Escape", pause=1.0)  # alone: an escape with a key right behind it reads as alt+key
+    terminal.burst("n", "a", "b", "c", "Enter", "b", "Enter", "X", "Y")  # rename, add a cell below, edit it
+    terminal.wait("XY")
+    terminal.keys("Escape", pause=1.0)
+    terminal.keys("C-s")
+    terminal.wait("burst.aiconfig.json (new file)", gone=True)
+    doc = load_path(path).doc
+    assert [(p.name, p.input) for p in doc.prompts] == [("abc", "Hi you"), ("prompt_2", "XY")]
