@@ -11,7 +11,6 @@ import json
 import re
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -125,7 +124,7 @@ class ParamsEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         where = "this cell (overrides global parameters)" if self.prompt is not None else "every cell"
-        yield Static(escape(f"Use parameters in prompts as {{{{name}}}}; these apply to {where}."),
+        yield Static(plain(f"Use parameters in prompts as {{{{name}}}}; these apply to {where}."),
                      classes="params-help")
         yield Vertical(*self._rows(), id="params-rows")
         yield Static("", id="params-problem")

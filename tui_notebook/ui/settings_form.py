@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -241,7 +240,7 @@ class SettingField(Vertical):
     def compose(self) -> ComposeResult:
         spec = self.spec
         with Horizontal(classes="field-head"):
-            yield Label(escape(spec.key), classes="field-label")
+            yield Label(plain(spec.key), classes="field-label")
             yield Button("↺ reset", classes="field-reset", compact=True,
                          tooltip="Remove this setting from the cell (the default applies)")
         placeholder = self._placeholder()
@@ -265,7 +264,7 @@ class SettingField(Vertical):
         if spec.kind == "string_list":
             help_text = (help_text + " " if help_text else "") + "(one per line)"
         if help_text:
-            yield Static(escape(help_text), classes="field-help")
+            yield Static(plain(help_text), classes="field-help")  # the parser's text
 
     def on_mount(self) -> None:
         self.set_class(self.initial is not None, "-set")
@@ -290,7 +289,7 @@ class SettingField(Vertical):
 
     def show_problem(self, problem: str | None) -> None:
         self.set_class(problem is not None, "-invalid")
-        self.query_one(".field-problem", Static).update(escape(f"{self.spec.key} {problem}") if problem else "")
+        self.query_one(".field-problem", Static).update(plain(f"{self.spec.key} {problem}") if problem else "")
 
     @property
     def problem(self) -> str | None:
@@ -426,7 +425,7 @@ class OtherSettings(Vertical):
         try:
             values = json.loads(text)
         except json.JSONDecodeError as exc:
-            problem.update(escape(f"not valid JSON: {exc.msg} (line {exc.lineno})"))
+            problem.update(plain(f"not valid JSON: {exc.msg} (line {exc.lineno})"))
             return
         if not isinstance(values, dict):
             problem.update("must be a JSON object: {\"key\": value, ...}")

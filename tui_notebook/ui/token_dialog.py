@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,9 +43,9 @@ def token_problem(text: str) -> str | None:
 
 
 def token_status(session_token: str | None) -> str:
-    """Which token runs use now, without showing it."""
+    """Which token runs use now, without showing it (plain text: show it with `safe_text.plain`)."""
     if session_token:
-        return f"Runs use the token set for this session (hf_…{escape(session_token[-4:])})."
+        return f"Runs use the token set for this session (hf_…{session_token[-4:]})."
     for var in ENV_VARS:
         if os.environ.get(var):
             return f"Runs use ${var} from the environment."
@@ -76,7 +75,7 @@ class TokenScreen(FormDialog["TokenChoice | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Hugging Face token", id="title")
-            yield Static(token_status(self.session_token), id="status")
+            yield Static(plain(token_status(self.session_token)), id="status")
             yield Static("Used for this session's runs only: never saved in the notebook, the config or a log.",
                          id="message")
             yield Input(password=True, placeholder="hf_...", id="token")
