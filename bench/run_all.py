@@ -1,5 +1,5 @@
 """Run every ``bench/bench_*.py`` (each in its own process) and print ONE table: the machine, then every figure
-with its target. This is what ``make bench`` runs; the README's "Performance" section is its output.
+with its target. This is what ``make bench`` runs; docs/performance.md keeps its output.
 
     .venv/bin/python bench/run_all.py [--only foundation,engine] [--out bench/last-run.md]
 
