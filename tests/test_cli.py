@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,41 @@ def test_run_streams_saves_and_exit_codes(chain, tmp_path):
     assert result.returncode == 1
     outputs = json.loads(result.stdout)["f"]
     assert outputs[0]["output_type"] == "error" and outputs[0]["evalue"] == "told to fail"
+
+
+KEPT = {"output_type": "execute_result", "execution_count": 0, "data": "the caption from yesterday",
+        "metadata": {}}
+
+
+def test_run_save_after_a_failure_leaves_the_file_byte_identical(chain, tmp_path):
+    failing = tmp_path / "fail.aiconfig.json"
+    # indented and ordered unlike tuinb's own writer: any rewrite would show
+    failing.write_text(json.dumps({**CHAIN, "prompts": [{"outputs": [KEPT], "input": "FAIL", "name": "f"}]},
+                                  indent=7) + "\n\n")
+    original = failing.read_bytes()
+    result = tuinb("run", failing, "f", "--save", "--trust-parsers")
+    assert result.returncode == 1
+    assert "f: failed: told to fail" in result.stderr
+    assert failing.read_bytes() == original
+
+
+def test_run_save_after_a_remote_500_keeps_that_cells_outputs(tmp_path, hf_server):
+    path = tmp_path / "remote.aiconfig.json"
+    path.write_text(json.dumps({"name": "remote", "metadata": {}, "prompts": [
+        {"name": "ok", "input": "Tell me a story", "metadata": {"model": {
+            "name": "Text Generation", "settings": {"model": hf_server.model_url("text-generation")}}}},
+        {"name": "sum", "input": "summarise this", "outputs": [KEPT], "metadata": {"model": {
+            "name": "Summarization", "settings": {"model": hf_server.model_url("summarization")}}}},
+    ]}, indent=2))
+    before = load_path(path).doc.prompts[1]
+    hf_server.fail(500, message="internal trouble")  # the first request: "sum"
+    env = {**os.environ, "HF_TOKEN_PATH": str(tmp_path / "no-token"), "HF_HUB_OFFLINE": "0"}
+    result = tuinb("run", path, "sum", "ok", "--keep-going", "--save", env=env)
+    assert result.returncode == 1
+    assert "sum: failed:" in result.stderr and "500" in result.stderr, result.stderr
+    saved = load_path(path).doc
+    assert saved.prompts[1] == before  # the failed cell: as it was, outputs and all
+    assert saved.prompts[0].outputs  # the cell that ran is saved
 
 
 def test_run_o_writes_the_whole_notebook_elsewhere(chain, tmp_path):

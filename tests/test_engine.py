@@ -1,4 +1,4 @@
-"""Engine rules: outputs replaced only on success, Error output on failure, cancel keeps outputs, no double run,
+"""Engine rules: outputs replaced only on success, a failure reported (not stored), cancel keeps outputs, no double run,
 dependencies first, same-local-model runs queue, tokens never leak into messages."""
 
 from __future__ import annotations
@@ -78,13 +78,13 @@ def test_runtime_params_override_local_and_global():
     assert nb.run_sync("prompt_1", {"x": "runtime"})[0].data == "runtime"
 
 
-def test_failure_stores_an_error_output_the_sdk_can_load():
+def test_failure_is_reported_as_an_error_and_stores_nothing():
     nb = make_notebook("FAIL please")
     outcome = nb.engine.run("prompt_1")
     assert outcome.status == "failed" and "asked to fail" in outcome.message
-    [err] = nb.prompt("prompt_1").outputs
+    err = outcome.error
     assert isinstance(err, Error) and err.ename == "ParserError" and err.evalue == "asked to fail"
-    assert '"output_type": "error"' in nb.to_string()
+    assert nb.prompt("prompt_1").outputs == [] and '"output_type": "error"' not in nb.to_string()
 
 
 def test_unknown_model_is_not_runnable_with_a_reason():
@@ -137,7 +137,7 @@ def test_dependency_failure_stops_the_chain_without_touching_the_root():
     outcome = nb.engine.run("prompt_2", with_dependencies=True)
     assert outcome.status == "failed" and "dependency 'prompt_1' failed" in outcome.message
     assert nb.prompt("prompt_2").outputs == []
-    assert isinstance(nb.prompt("prompt_1").outputs[0], Error)
+    assert nb.prompt("prompt_1").outputs == []  # the failed dependency keeps its (no) outputs too
 
 
 def test_run_all_stops_at_the_first_failure_unless_told_otherwise():
@@ -202,7 +202,7 @@ def test_token_is_redacted_from_errors(monkeypatch):
     nb = make_notebook("x", model="Leaky")
     nb.registry.register(Leaky())
     outcome = nb.engine.run("prompt_1")
-    err = nb.prompt("prompt_1").outputs[0]
+    err = outcome.error
     assert secret not in outcome.message and secret not in err.evalue
     assert all(secret not in line for line in err.traceback)
     assert secret not in nb.to_string()

@@ -87,8 +87,8 @@ def test_remote_fault_is_a_clear_cell_error_or_a_visible_retry_and_other_cells_r
     if expected == "failed":
         assert needle in faulty_outcome.message
         assert "Traceback" not in faulty_outcome.message
-        stored = nb.prompt("faulty").outputs
-        assert len(stored) == 1 and isinstance(stored[0], Error) and needle in stored[0].evalue
+        assert nb.prompt("faulty").outputs == []  # a failure is reported, never stored over the outputs
+        assert isinstance(faulty_outcome.error, Error) and needle in faulty_outcome.error.evalue
         assert [e.message for e in log.of_type(RunFailed) if e.prompt_name == "faulty"] == [faulty_outcome.message]
     else:  # a visible retry: the wait is reported as progress, then the run succeeds
         progress = [e.message for e in log.of_type(RunProgress) if e.prompt_name == "faulty"]

@@ -74,12 +74,18 @@ def test_random_edits_undo_and_redo_to_the_exact_texts(seed: int) -> None:
 def test_cells_keep_their_identity_and_runs_outputs_survive_an_undo() -> None:
     nb = travel()
     first = nb.doc.prompts[0]
+    before = list(first.outputs or [])
     nb.set_input_text(0, "changed")
     nb.replace_outputs(first, [text_output("from a run after the edit")])
-    step = nb.undo()
-    assert step.label == "edit the input of 'get_activities'" and step.focus is first
-    assert nb.doc.prompts[0] is first and first.input == "Tell me 10 fun attractions to do in NYC."
-    assert first.outputs[0].data == "from a run after the edit"  # a run is not an edit: not taken back
+    step = nb.undo()  # the run is a step of its own: its outputs go, the edit stays
+    assert step.label == "run 'get_activities'" and step.focus is first
+    assert nb.doc.prompts[0] is first and first.input == "changed" and first.outputs == before
+    nb.redo()
+    assert first.outputs[0].data == "from a run after the edit"
+    nb.set_setting(0, "temperature", 0.5)
+    step = nb.undo()  # undoing an edit made after the run keeps the run's outputs
+    assert step.label == "set temperature of 'get_activities'"
+    assert first.outputs[0].data == "from a run after the edit"
     nb.clear_outputs()
     assert first.outputs == []
     nb.undo()

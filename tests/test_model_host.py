@@ -258,22 +258,24 @@ def test_a_parser_error_in_the_child_arrives_as_parser_error(shared, host, tmp_p
 
     nb = local_notebook(empty)
     outcome = nb.engine.run(nb.names()[0])
-    error = nb.doc.prompts[0].outputs[0]
+    error = outcome.error
     assert outcome.status == "failed" and isinstance(error, Error)
     assert error.ename == "ParserError" and error.evalue.startswith("cannot load the model in")
     assert error.traceback == []
+    assert nb.doc.prompts[0].outputs == []  # reported, not stored
 
 
 def test_other_failures_keep_their_class_name_and_the_childs_traceback(shared, host, tiny_text_generation):
     # The tiny GPT-2 has 128 positions: generating 300 tokens fails inside torch with an IndexError.
     nb = local_notebook(tiny_text_generation, max_new_tokens=300, min_new_tokens=300)
     outcome = nb.engine.run(nb.names()[0])
-    error = nb.doc.prompts[0].outputs[0]
+    error = outcome.error
     assert outcome.status == "failed" and isinstance(error, Error)
     assert error.ename == "IndexError"
     assert error.evalue and "index out of range" in error.evalue
     text = "".join(error.traceback)
     assert "Traceback" in text and "IndexError" in text and "generate" in text  # the child's stack
+    assert nb.doc.prompts[0].outputs == [] and "Traceback" not in nb.to_string()  # its paths stay out of the file
 
     request = make_request(GEN, settings={"model": tiny_text_generation, "max_new_tokens": 300,
                                           "min_new_tokens": 300})
@@ -296,8 +298,9 @@ def test_a_killed_child_fails_the_waiting_run_clearly_and_the_next_run_gets_a_ne
     assert outcome.status == "failed"
     assert "the local model process stopped unexpectedly (exit code -9, SIGKILL)" in outcome.message
     assert str(shared.log_path) in outcome.message
-    error = nb.doc.prompts[0].outputs[0]
+    error = outcome.error
     assert isinstance(error, Error) and error.ename == "ParserError" and error.traceback == []
+    assert nb.doc.prompts[0].outputs == before  # the last good run's outputs stay
     assert before and nb.doc.prompts[0].outputs != before
 
     again = nb.engine.run(name)

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from fixtures.hf_server import tiny_wav
-from tui_notebook.document import load_path
 from tui_notebook.notebook import Notebook
 
 SECRET = "hf_tuinbSECRETtoken0123456789abcdef"
@@ -113,6 +112,7 @@ def test_trust_remote_code_in_a_notebook_is_refused_unless_allowed(tmp_path, tin
     path.write_text(json.dumps({"name": "rc", "metadata": {}, "prompts": [
         {"name": "gen", "input": "Hello", "metadata": {"model": {"name": "Text Generation (Local)", "settings": {
             "model": tiny_text_generation, "trust_remote_code": True, "max_new_tokens": 3, "do_sample": False}}}}]}))
+    original = path.read_bytes()
     refused = tuinb("run", path, "gen", "--save")
     assert refused.returncode == 1
     assert "trust_remote_code" in refused.stderr and refused.stdout.strip() == ""
@@ -120,7 +120,7 @@ def test_trust_remote_code_in_a_notebook_is_refused_unless_allowed(tmp_path, tin
     flag = re.search(r"(--allow-[a-z-]+)", refused.stderr)
     assert flag, refused.stderr
     assert flag.group(1) in tuinb("run", "--help").stdout
-    assert load_path(path).doc.prompts[0].outputs[0].output_type == "error"
+    assert path.read_bytes() == original  # refused, so nothing was run and nothing written
 
     allowed = tuinb("run", path, "gen", flag.group(1))
     assert allowed.returncode == 0, allowed.stderr
@@ -205,7 +205,8 @@ def test_token_never_leaks_through_the_api_events_logs_or_saved_file(tmp_path, h
     assert all(r.headers["authorization"] == f"Bearer {SECRET}" for r in hf_server.requests)  # it was used
     for outcome in outcomes:
         _assert_no_secret(outcome.message, "an error message")
-        _assert_no_secret(json.dumps([o.model_dump(mode="json") for o in outcome.outputs]), "an Error output")
+        reported = [*outcome.outputs, outcome.error]
+        _assert_no_secret(json.dumps([o.model_dump(mode="json") for o in reported]), "an Error output")
     _assert_no_secret(repr(events), "run events")
     nb.save()
     _assert_no_secret(path.read_text(), "the saved notebook")

@@ -321,7 +321,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     ran: dict[str, list] = {}
     for name in names:
         outcome = nb.engine.run(name, params, with_dependencies=args.with_deps)
-        ran[name] = outcome.outputs
+        # a failed run leaves the cell's outputs as they were; --json reports what went wrong instead
+        ran[name] = [outcome.error] if outcome.error is not None else outcome.outputs
         if outcome.ok and not args.json:
             _print_outputs(outcome.outputs, already_streamed=bool(streamed))
             line_open[0] = False
@@ -336,7 +337,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         payload = {name: [o.model_dump(mode="json", exclude_none=True) for o in outs] for name, outs in ran.items()}
         print(json.dumps(payload, indent=2))
-    if args.save or args.output:
+    if args.save and not args.output and not nb.dirty:
+        _err("nothing to save: no cell's outputs changed")  # the file stays byte for byte as it was
+    elif args.save or args.output:
         from .notebook import ExternalChangeError
 
         try:

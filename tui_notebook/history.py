@@ -8,8 +8,9 @@ cells keep their identity (the widgets showing them and the runs writing to them
 state it replaced as the redo step. That is sound because steps are undone and redone strictly in stack order:
 when a checkpoint is restored, every later edit has been undone, so the cells it did not copy are as they were.
 
-Outputs written by runs are not edits: restoring a cell keeps the outputs it has now, except when the edit was
-clearing outputs. Copies are cheap: ``deepcopy`` shares strings, so a cell's megabytes of base64 are not copied.
+A successful run's outputs are a step of their own (recorded with ``outputs``): undoing it brings back the
+outputs the cell had before. Restoring a cell for any other step keeps the outputs it has now, so undoing an
+edit never takes a run's results away. Copies are cheap: ``deepcopy`` shares strings, so a cell's megabytes of base64 are not copied.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Checkpoint:
     header: tuple[ConfigMetadata, str, str | None] | None = None
     """A copy of the metadata, and the name and description, when the edit changed them."""
     outputs: bool = False
-    """Restore the cells' outputs too (the edit cleared them); otherwise the outputs runs wrote stay."""
+    """Restore the cells' outputs too (the edit cleared or replaced them); otherwise the outputs stay as they are."""
     focus: Prompt | None = None
     """The cell to show after undoing or redoing this step."""
     merge_key: Hashable | None = None

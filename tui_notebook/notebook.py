@@ -47,11 +47,15 @@ class EditError(ValueError):
 
 
 class RunFailedError(Exception):
-    def __init__(self, prompt_name: str, message: str, outputs: list[Output]):
+    """A run failed or was cancelled. ``outputs`` are the cell's outputs, kept as they were; ``error`` is what
+    went wrong (None for a cancel or a cell that was not run)."""
+
+    def __init__(self, prompt_name: str, message: str, outputs: list[Output], error: Output | None = None):
         super().__init__(f"{prompt_name}: {message}")
         self.prompt_name = prompt_name
         self.message = message
         self.outputs = outputs
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class Notebook:
         self._engine_watchers: list = []
         self._disk: DiskState | None = _disk_state(self.path) if self.path else None
         self.history = History()
-        """Undo / redo of the edits below (not of the outputs runs write)."""
+        """Undo / redo of the edits below and of the outputs successful runs write."""
 
     # -- opening -------------------------------------------------------------------------------------------
 
@@ -220,7 +224,7 @@ class Notebook:
         """Run a cell and return its outputs; raises RunFailedError if the run failed or was cancelled."""
         outcome = self.engine.run(name, params, with_dependencies=with_dependencies)
         if not outcome.ok:
-            raise RunFailedError(name, outcome.message, outcome.outputs)
+            raise RunFailedError(name, outcome.message, outcome.outputs, outcome.error)
         return outcome.outputs
 
     async def run(self, name: str, params: Mapping[str, Any] | None = None, *,
@@ -230,9 +234,12 @@ class Notebook:
         return await asyncio.to_thread(self.run_sync, name, params, with_dependencies=with_dependencies)
 
     def replace_outputs(self, prompt: Prompt, outputs: list[Output]) -> None:
+        """A successful run's outputs take the place of the previous ones: one undo step, so ``undo`` brings
+        the previous outputs back and ``redo`` applies these again."""
         with self.lock:
             if not any(p is prompt for p in self.doc.prompts):
                 return  # deleted while it ran: drop the result rather than resurrect the cell
+            self._record(f"run {prompt.name!r}", cells=(prompt,), outputs=True)
             prompt.outputs = list(outputs)
             self._changed()
 

@@ -1,8 +1,10 @@
 """The run engine: resolve a cell, find its parser, run it with a cancel token, store the outputs.
 
 Rules (issue "Foundation" §5):
-* outputs are replaced only when a run succeeds; a failure stores one Error output; a cancel keeps the
-  previous outputs (what Gradio users expect, spec §9 item 12, and what loses no work);
+* outputs are replaced only when a run succeeds, as one undoable step; a failure or a cancel keeps the
+  previous outputs (nothing is written into the document): the failure is reported as an event and in the
+  outcome, as an Error that is never stored;
+* Error outputs a parser returns are stored with their message only (no traceback: it holds local paths);
 * a cell that is already running (or queued) refuses a second run with a clear reason;
 * runs on the same local model (same ``resource_key``) queue one after another; remote runs do not;
 * with ``RunOptions.local_process`` (the TUI), built-in local parsers run in the local model process
@@ -48,6 +50,7 @@ from .events import (
     RunWarning,
     TextChunk,
 )
+from .stored_errors import without_tracebacks
 
 if TYPE_CHECKING:
     from ..notebook import Notebook
@@ -63,6 +66,8 @@ class RunOutcome:
     status: str  # "finished" | "failed" | "cancelled"
     outputs: list[Output]
     message: str = ""
+    error: Error | None = None
+    """A failed run: what went wrong, as an Error (not stored in the cell; ``outputs`` are the kept ones)."""
 
     @property
     def ok(self) -> bool:
@@ -366,11 +371,12 @@ class Engine:
         except Cancelled:
             self._emit(RunCancelled(run_id, name, elapsed=time.monotonic() - started))
             return RunOutcome(name, "cancelled", list(prompt.outputs or []), "cancelled")
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a visible cell error
-            return self._store_failure(prompt, run_id, exc, time.monotonic() - started)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none replaces the outputs
+            return self._failed(prompt, run_id, exc, time.monotonic() - started)
         finally:
             if held is not None:
                 held.release()
+        outputs = without_tracebacks(outputs)
         self.notebook.replace_outputs(prompt, outputs)
         elapsed = time.monotonic() - started
         self._emit(RunFinished(run_id, name, tuple(outputs), elapsed))
@@ -401,7 +407,9 @@ class Engine:
         raise NotRunnable(f"not sending {names}: it is outside the notebook's folder and this cell runs on a "
                           "remote endpoint; confirm in the app, or pass --allow-outside-files to tuinb run")
 
-    def _store_failure(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
+    def _failed(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
+        """Report a failed run. The cell keeps its outputs: a run that fails (offline, a bad token, a model that
+        cannot load) must not destroy what the last good run produced."""
         from .model_host import RemoteError
 
         message = self._redact(str(exc) or type(exc).__name__)
@@ -414,9 +422,8 @@ class Engine:
         else:
             lines = [self._redact(line) for line in traceback.format_exception(exc)]
         error = Error(output_type="error", ename=ename, evalue=message, traceback=lines)
-        self.notebook.replace_outputs(prompt, [error])
         self._emit(RunFailed(run_id, prompt.name, message=message, error=error, elapsed=elapsed))
-        return RunOutcome(prompt.name, "failed", [error], message)
+        return RunOutcome(prompt.name, "failed", list(prompt.outputs or []), message, error)
 
     def _redact(self, text: str) -> str:
         """Tokens never reach a message, an output or a log."""

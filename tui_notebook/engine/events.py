@@ -58,7 +58,7 @@ class RunFinished(RunEventBase):
 @dataclass(frozen=True)
 class RunFailed(RunEventBase):
     message: str = ""
-    error: Error | None = None  # the Error output stored in the cell (None when nothing was stored)
+    error: Error | None = None  # what went wrong (never stored: the cell keeps its outputs); None: not run at all
     elapsed: float = 0.0
 
 

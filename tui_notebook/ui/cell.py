@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input
 
-from ..document import Prompt, PromptInput
+from ..document import Error, Prompt, PromptInput
 from ..notebook import EditError
 from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
@@ -41,6 +41,22 @@ STATUS_STYLE = {
     "failed": "bold red",
     "cancelled": "magenta",
 }
+
+
+FAILURE_LINES = 6
+"""Lines of an error message the failure panel shows (the rest is elided)."""
+
+
+def failure_text(failure: Error, kept_outputs: bool, dismiss_key: str) -> Text:
+    """What the failure panel says: the error, and that nothing was lost."""
+    lines = (failure.evalue or "").splitlines() or [""]
+    if len(lines) > FAILURE_LINES:
+        lines = [*lines[:FAILURE_LINES], "…"]
+    text = Text.assemble(("✗ Run failed", "bold"), terminal_safe(f" — {failure.ename}: "),
+                         terminal_safe("\n".join(lines)))
+    kept = "the outputs below are from the last successful run · " if kept_outputs else ""
+    text.append(f"\n{kept}{dismiss_key} dismisses", style="dim")
+    return text
 
 
 def input_text(prompt: Prompt) -> str:
@@ -92,6 +108,7 @@ class Cell(NoRelayoutOnResize, Widget):
     Cell .cell-outputs.-filled { border-top: dashed $primary 40%; }
     Cell .cell-stream { padding: 0 1; color: $text; }
     Cell .output-error { color: $error; padding: 0 1; }
+    Cell .cell-failure { color: $error; background: $error 12%; padding: 0 1; height: auto; }
     Cell .output-media { color: $text-muted; padding: 0 1; }
     Cell .output-text { margin: 0; padding: 0 1; }
     Cell .output-text > * { margin: 0; }
@@ -106,6 +123,9 @@ class Cell(NoRelayoutOnResize, Widget):
         self.editing = False
         self._outputs_sig: tuple | None = None
         self._header = LiveText(classes="cell-header")
+        self._failure = SteadyStatic(classes="cell-failure")
+        self._failure.display = False
+        self._failure_sig: tuple | None = None
         self._input = SteadyStatic(classes="cell-input")
         self._attachments = SteadyVertical(classes="cell-attachments")
         self._attachments_sig: tuple | None = None
@@ -121,6 +141,7 @@ class Cell(NoRelayoutOnResize, Widget):
 
     def compose(self) -> ComposeResult:
         yield self._header
+        yield self._failure
         yield self._input
         yield self._attachments
         yield self._outputs
@@ -179,6 +200,24 @@ class Cell(NoRelayoutOnResize, Widget):
 
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
+        self.refresh_failure()
+
+    def refresh_failure(self) -> None:
+        """The last run's error, under the header: the outputs below are the ones the cell had before."""
+        failure = self.view.runs.state(self.prompt).failure
+        kept = bool(self.prompt.outputs)
+        signature = None if failure is None else (failure.ename, failure.evalue, kept)
+        if signature == self._failure_sig:
+            return
+        self._failure_sig = signature
+        self._failure.display = failure is not None
+        if failure is not None:
+            self._failure.update(failure_text(failure, kept, self._dismiss_key()))
+
+    def _dismiss_key(self) -> str:
+        from . import keys
+
+        return keys.chord_display(keys.BY_ID["dismiss-error"], getattr(self.app, "_keymap", {}) or {})
 
     def _user_typing(self) -> bool:
         from .input_priority import LAYOUT_QUIET_S

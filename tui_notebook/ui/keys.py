@@ -66,6 +66,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("run-with-deps", "R", "run_with_deps", "Run with dependencies", "notebook", show=False),
     KeySpec("run-all", "A", "run_all", "Run all cells", "notebook"),
     KeySpec("cancel-run", "i", "cancel_run", "Cancel run (i i)", "notebook", show=False, chord=True),
+    KeySpec("dismiss-error", "escape", "dismiss_error", "Dismiss the cell's run error", "notebook", show=False,
+            key_display="esc"),
     KeySpec("clear-outputs", "O", "clear_outputs", "Clear the cell's outputs", "notebook", show=False),
     KeySpec("toggle-sidebar", "s", "toggle_sidebar", "Sidebar", "notebook"),
     KeySpec("global-params", "g", "global_params", "Parameters", "notebook"),

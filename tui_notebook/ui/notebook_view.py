@@ -691,6 +691,11 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         if self._writable("run cells"):
             self.runs.run_all()
 
+    def action_dismiss_error(self) -> None:
+        prompt = self.current_prompt()
+        if prompt is not None:
+            self.runs.dismiss_failure(prompt)  # nothing to dismiss: the key does nothing
+
     def action_cancel_run(self) -> None:
         prompt = self._need_cell()
         if prompt is not None and not self.runs.cancel(prompt):

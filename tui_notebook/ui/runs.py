@@ -20,7 +20,7 @@ from .messages import RunEventMessage, RunRefused, StreamFlush
 if TYPE_CHECKING:
     from textual.app import App
 
-    from ..document import Prompt
+    from ..document import Error, Prompt
     from ..engine import RunEvent
     from ..notebook import Notebook
 
@@ -39,6 +39,8 @@ class CellRun:
     message: str = ""
     text: str = ""  # streamed so far, while running
     warnings: list[str] = field(default_factory=list)
+    failure: "Error | None" = None
+    """The last run's failure, shown with the cell beside its kept outputs until dismissed or a run succeeds."""
 
     @property
     def active(self) -> bool:
@@ -97,6 +99,17 @@ class RunController:
 
     def forget(self, prompt: "Prompt") -> None:
         self._states.pop(id(prompt), None)
+
+    def dismiss_failure(self, prompt: "Prompt") -> bool:
+        """Hide the cell's run error (its outputs were never touched by it). False if it shows none."""
+        state = self._states.get(id(prompt))
+        if state is None or state.failure is None:
+            return False
+        state.failure = None
+        if state.status == "failed":
+            state.status, state.message = "idle", ""
+        self._on_change(prompt)
+        return True
 
     # -- commands (UI thread) --------------------------------------------------------------------------------
 
@@ -250,10 +263,14 @@ class RunController:
             self.app.notify(event.message, title=f"{event.prompt_name}: warning", severity="warning")
         elif isinstance(event, RunFinished):
             state.status, state.elapsed, state.text, state.message = "finished", event.elapsed, "", ""
+            state.failure = None
         elif isinstance(event, RunFailed):
+            from ..document import Error
+
             state.status, state.elapsed, state.text, state.message = "failed", event.elapsed, "", event.message
-            if event.error is None:  # nothing stored in the cell: say it here
-                self.app.notify(event.message, title=f"{event.prompt_name}: not run", severity="error")
+            # the cell keeps its outputs; the failure is shown beside them (Cell's failure panel)
+            state.failure = event.error or Error(output_type="error", ename="Not run", evalue=event.message,
+                                                 traceback=[])
         elif isinstance(event, RunCancelled):
             state.status, state.elapsed, state.text, state.message = "cancelled", event.elapsed, "", ""
         self._on_event_change(prompt)
