@@ -139,10 +139,11 @@ async def test_failed_run_shows_error_in_red(make_app):
         await pilot.press("r")
         cell = app.view.current_cell()
         await wait_for(pilot, lambda: app.runs.state(cell.prompt).status == "failed", message="failed")
-        await wait_for(pilot, lambda: bool(cell.query(".output-error")), message="error drawn")
-        shown = str(cell.query_one(".output-error").render())
+        await wait_for(pilot, lambda: cell._failure.display, message="error drawn")
+        shown = str(cell._failure.render())
         assert "no parser is registered" in shown
         assert "failed" in str(cell.header_text())
+        assert not cell.query(".output-error") and app.notebook.doc.prompts[0].outputs == []  # nothing stored
 
 
 async def test_run_from_edit_mode_commits_and_runs(make_app):
