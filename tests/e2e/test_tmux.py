@@ -11,6 +11,7 @@ Everything runs with a temporary HOME / TUINB_CONFIG_DIR / TUINB_DATA_DIR.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -206,3 +207,39 @@ def test_keys_sent_in_one_burst_each_reach_their_widget(terminal):
     terminal.wait("burst.aiconfig.json (new file)", gone=True)
     doc = load_path(path).doc
     assert [(p.name, p.input) for p in doc.prompts] == [("abc", "Hi you"), ("prompt_2", "XY")]
+
+
+def test_a_failed_run_keeps_the_outputs_and_z_takes_a_successful_run_back(terminal, hf_server):
+    """Offline or a server error on a cell with good outputs: they stay, the error shows apart and goes with esc;
+    nothing is written (ctrl+q would quit without asking). A later successful run is one undo step."""
+    path = terminal.cwd / "captions.aiconfig.json"
+    path.write_text(json.dumps({"name": "captions", "metadata": {}, "prompts": [{
+        "name": "sum", "input": "alpha beta gamma delta",
+        "metadata": {"model": {"name": "Summarization", "settings": {"model": hf_server.model_url("summarization")}}},
+        "outputs": [{"output_type": "execute_result", "execution_count": 0, "data": "caption from yesterday",
+                     "metadata": {}}]}]}, indent=3))
+    original = path.read_bytes()
+    terminal.env.update({"HF_TOKEN_PATH": str(terminal.cwd / "no-token"), "HF_HUB_OFFLINE": "0"})
+    terminal.start("captions.aiconfig.json")
+    terminal.wait("caption from yesterday")
+
+    hf_server.fail(500, message="internal trouble")
+    terminal.keys("r")
+    screen = terminal.wait("Run failed", timeout=30)
+    assert "caption from yesterday" in screen and "esc dismisses" in screen and "● failed" in screen
+    terminal.keys("Escape", pause=1.0)
+    screen = terminal.wait("Run failed", gone=True)
+    assert "caption from yesterday" in screen
+    assert path.read_bytes() == original and "captions ●" not in screen  # nothing changed, nothing unsaved
+
+    terminal.keys("r")
+    terminal.wait("summary: alpha beta gamma", timeout=30)
+    screen = terminal.wait("caption from yesterday", gone=True)
+    terminal.keys("z")
+    terminal.wait("caption from yesterday")
+    terminal.keys("Z")
+    terminal.wait("summary: alpha beta gamma")
+    terminal.keys("C-s")
+    terminal.wait("captions ●", gone=True)
+    [output] = load_path(path).doc.prompts[0].outputs
+    assert output.data == "summary: alpha beta gamma"
