@@ -119,3 +119,14 @@ async def test_the_dismiss_key_is_remappable_and_does_nothing_without_an_error(m
         assert cell._failure.display
         await pilot.press("k", "D")
         await wait_for(pilot, lambda: not cell._failure.display, message="dismissed with the remapped key")
+
+
+def test_the_error_panel_makes_terminal_controls_in_a_message_inert():
+    from tui_notebook.ui.cell import failure_text
+
+    hostile = Error(output_type="error", ename="E\x1b[2J", evalue="bad\x1b]52;c;aGk=\x07 answer\n" + "x\n" * 20,
+                    traceback=[])
+    shown = failure_text(hostile, True, "esc").plain
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert shown.count("\n") <= 9  # a long message is cut, the hint line stays
+    assert shown.rstrip().endswith("esc dismisses")
