@@ -135,7 +135,7 @@ def media_result(request: RunRequest, data: bytes, mime_type: str, index: int = 
     filename = f"{safe_name}-{index}-{digest}{_EXTENSIONS.get(mime_type, '.bin')}"
     path = folder / filename
     if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        from tui_notebook.document.atomic import write_file
+
+        write_file(path, data)
     return media_output(f"{relative}/{filename}", mime_type, index, kind="file_uri", metadata=metadata)

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("space", help="write a folder ready to upload as a Gradio Notebook Space")
     p.add_argument("file", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    p.add_argument("--keep-local-paths", action="store_true",
+                   help="export even if a cell's model is a local path the Space cannot read")
+    p.add_argument("--force", action="store_true", help="overwrite the files of a non-empty DIR")
 
     p = sub.add_parser("doctor", help="report graphics, audio, token, torch, parsers, paths and trust records")
     p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "tgp", "halfcell", "unicode", "none"],
@@ -198,14 +201,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     nb = _load(args.file)
     if nb is None:
         return EXIT_BAD_INPUT
-    if args.output == "-":
-        sys.stdout.write(nb.to_string())
-        sys.stdout.flush()
-        return EXIT_OK
-    target = Path(args.output) if args.output else args.file
-    from .document import atomic_write_text, dumps, is_yaml_path
-
-    atomic_write_text(target, dumps(nb.doc, "yaml" if is_yaml_path(target) else "json"))
+    target = Path(args.output) if args.output else args.file  # "-" is stdout: the writer streams it
+    try:
+        nb.save(target, force=True)  # the notebook's own save: one write path for every notebook file
+    except OSError as exc:
+        _err(f"tuinb fmt: cannot write {exc.filename or target}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -361,7 +362,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         _err(f"tuinb export: {exc}")
         return EXIT_BAD_INPUT
-    print(out)
+    if str(out) != "-":  # "-" streamed the export itself to stdout
+        print(out)
     return EXIT_OK
 
 
@@ -369,10 +371,15 @@ def cmd_space(args: argparse.Namespace) -> int:
     nb = _load(args.file)
     if nb is None:
         return EXIT_BAD_INPUT
-    from .media.space import build_space
+    from .media.space import SpaceRefused, build_space
 
     try:
-        result = build_space(nb, args.output)
+        result = build_space(nb, args.output, keep_local_paths=args.keep_local_paths, force=args.force)
+    except SpaceRefused as exc:
+        for problem in exc.problems:
+            _err(f"tuinb space: {problem}")
+        _err(f"hint: {exc.hint}")
+        return EXIT_BAD_INPUT
     except OSError as exc:
         _err(f"tuinb space: {exc}")
         return EXIT_BAD_INPUT
@@ -380,8 +387,9 @@ def cmd_space(args: argparse.Namespace) -> int:
         print(result.folder / name)
     for note in result.notes:
         _err(f"note: {note}")
-    if result.local_parsers:
-        _err("note: local models download into the Space's storage on first run: " + ", ".join(result.local_parsers))
+    if result.downloads:
+        _err("note: these models download into the Space's storage on first run: "
+             + ", ".join(f"{model} ({cell})" for cell, model in result.downloads.items()))
     return EXIT_OK
 
 

@@ -267,17 +267,23 @@ class Notebook:
         return current is None or current.sha256 != self._disk.sha256
 
     def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
-        """Write atomically in the SDK's format. Refuses (ExternalChangeError) if the file changed on disk."""
+        """Write in the SDK's format through the one file writer (atomic for a regular file, through a symlink,
+        into a device or FIFO as a stream, ``-`` to stdout). Refuses (ExternalChangeError) if the file changed
+        on disk."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("this notebook has no file yet: give a path")
-        same_file = self.path is not None and target.resolve() == self.path.resolve()
+        same_file = (self.path is not None and str(target) != "-"
+                     and target.resolve() == self.path.resolve())
         if same_file and not force and self.changed_on_disk():
             raise ExternalChangeError(f"{target} changed on disk since it was opened")
         with self.lock:
-            text = dumps(self.doc, "yaml" if is_yaml_path(target) else "json")
+            mode = self.mode if str(target) == "-" else "yaml" if is_yaml_path(target) else "json"
+            text = dumps(self.doc, mode)  # type: ignore[arg-type]
             revision = self.revision
-        atomic_write_text(target, text)
+        written = atomic_write_text(target, text)
+        if written.streamed:
+            return target  # a device, FIFO or stdout: nothing to read back, and not this notebook's file
         self.path = target
         self._disk = _disk_state(target)
         self.saved_revision = revision

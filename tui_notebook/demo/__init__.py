@@ -11,6 +11,7 @@ interrupted build is redone, never half-used. Bump :data:`RECIPE_VERSION` when a
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import shutil
@@ -49,6 +50,8 @@ def build_models(report: Callable[[str], None] = lambda _m: None) -> dict[str, P
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from . import models as recipes
+    from ..document.atomic import atomic_write_text
+
     for name, builder in MODELS.items():
         target = root / name
         if name in pending:
@@ -57,8 +60,8 @@ def build_models(report: Callable[[str], None] = lambda _m: None) -> dict[str, P
             shutil.rmtree(tmp, ignore_errors=True)
             getattr(recipes, builder)(tmp)
             shutil.rmtree(target, ignore_errors=True)
-            tmp.rename(target)
-            (target / ".complete").write_text("ok\n")
+            tmp.rename(target)  # a folder tuinb built itself, in its own cache dir
+            atomic_write_text(target / ".complete", "ok\n")
         built[name] = target
     return built
 
@@ -76,17 +79,19 @@ def _png(width: int, height: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def _wav(path: Path, seconds: float = 1.0, rate: int = 16000) -> None:
+def _wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
     """A one-second rising tone (the demo notebook's audio attachment)."""
     frames = bytearray()
     for i in range(int(seconds * rate)):
         t = i / rate
         frames += struct.pack("<h", int(12000 * math.sin(2 * math.pi * (220 + 220 * t) * t)))
-    with wave.open(str(path), "wb") as out:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(bytes(frames))
+    return buffer.getvalue()
 
 
 def demo_document(dirs: dict[str, Path]) -> dict:
@@ -137,14 +142,14 @@ def demo_document(dirs: dict[str, Path]) -> dict:
 
 def write_demo(out_dir: Path, dirs: dict[str, Path]) -> Path:
     """Write the demo notebook (SDK format) and its attachments into ``out_dir``; returns the notebook path."""
-    from ..document import atomic_write_text, dumps
+    from ..document import atomic_write_bytes, atomic_write_text, dumps
     from ..document.models import AIConfig
 
     out_dir = Path(out_dir)
     media = out_dir / "demo-media"
     media.mkdir(parents=True, exist_ok=True)
-    (media / "gradient.png").write_bytes(_png(48, 32))
-    _wav(media / "tone.wav")
+    atomic_write_bytes(media / "gradient.png", _png(48, 32))
+    atomic_write_bytes(media / "tone.wav", _wav())
     path = out_dir / DEMO_NAME
     atomic_write_text(path, dumps(AIConfig.model_validate(demo_document(dirs)), "json"))
     return path

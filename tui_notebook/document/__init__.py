@@ -1,6 +1,6 @@
 """File -> document: the AIConfig model, lenient loading with located errors, SDK-exact writing."""
 
-from .atomic import atomic_write_bytes, atomic_write_text
+from .atomic import NotAFileError, Written, atomic_write_bytes, atomic_write_text, write_file
 from .loader import LoadResult, is_yaml_path, load_path, load_text
 from .models import (
     AIConfig,
@@ -22,7 +22,7 @@ from .writer import dumps, to_jsonable
 
 __all__ = [
     "AIConfig", "Attachment", "AttachmentDataWithStringValue", "ConfigMetadata", "DocumentError", "Error",
-    "ExecuteResult", "LoadResult", "ModelMetadata", "Output", "OutputDataWithStringValue", "Problem", "Prompt",
-    "PromptInput", "PromptMetadata", "atomic_write_bytes", "atomic_write_text", "dumps", "is_yaml_path",
-    "load_path", "load_text", "new_config", "to_jsonable",
+    "ExecuteResult", "LoadResult", "ModelMetadata", "NotAFileError", "Output", "OutputDataWithStringValue",
+    "Problem", "Prompt", "PromptInput", "PromptMetadata", "Written", "atomic_write_bytes", "atomic_write_text",
+    "dumps", "is_yaml_path", "load_path", "load_text", "new_config", "to_jsonable", "write_file",
 ]

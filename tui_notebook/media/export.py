@@ -222,6 +222,8 @@ def _md_inline(text: Any) -> str:
 
 
 def _markdown(nb: "Notebook", cells: list[Cell], out: Path) -> str:
+    from ..document.atomic import write_file
+
     files_dir = out.with_name(f"{safe_stem(out.stem)}_files")
     written: set[str] = set()
 
@@ -234,7 +236,7 @@ def _markdown(nb: "Notebook", cells: list[Cell], out: Path) -> str:
             return f"*{_md_inline(alt)}: {_md_inline(ref.where())} (not readable)*"
         name = f"{safe_stem(stem)}{extension_for(ref.mime)}"
         files_dir.mkdir(parents=True, exist_ok=True)
-        (files_dir / name).write_bytes(data)
+        write_file(files_dir / name, data)
         written.add(name)
         rel = f"{files_dir.name}/{name}"
         return f"![{_md_inline(alt)}]({rel})" if ref.is_image else f"[{_md_inline(alt)} ({ref.mime})]({rel})"

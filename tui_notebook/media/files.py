@@ -1,7 +1,8 @@
 """Writing media to disk and handing files to the desktop: "save as", temporary copies, the system viewer.
 
-The UI never writes files itself; it calls these. Writes are atomic (temp file + rename) so an interrupted
-save never leaves half an image where the user asked for one.
+The UI never writes files itself; it calls these. Writes go through the one file writer
+(``document.atomic.write_file``): atomic for a regular file, so an interrupted save never leaves half an image
+where the user asked for one; through a symlink; into a device or FIFO without replacing it.
 """
 
 from __future__ import annotations
@@ -51,12 +52,11 @@ def save_bytes(data: bytes, target: str | os.PathLike[str], *, overwrite: bool =
         raise SaveError(f"the folder {path.parent} does not exist")
     if path.exists() and not overwrite:
         raise SaveError(f"{path.name} already exists")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    from ..document.atomic import write_file
+
     try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_file(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise SaveError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
