@@ -243,3 +243,41 @@ def test_a_failed_run_keeps_the_outputs_and_z_takes_a_successful_run_back(termin
     terminal.wait("captions ●", gone=True)
     [output] = load_path(path).doc.prompts[0].outputs
     assert output.data == "summary: alpha beta gamma"
+
+def test_save_as_in_a_real_terminal_then_editing_goes_on_in_the_new_file(terminal):
+    """tmux (3.3) sends ctrl+shift+s as plain ctrl+s even with ``extended-keys always``, as most terminals do:
+    alt+s is the save-as key every terminal sends. A terminal speaking the kitty keyboard protocol sends
+    ctrl+shift+s as ``CSI 115;6 u``: written into the pane as those bytes, it opens the same dialog."""
+    original = terminal.cwd / "first.aiconfig.json"
+    terminal.start("first.aiconfig.json")
+    subprocess.run([*terminal.socket, "set", "-s", "extended-keys", "always"], check=True)
+    shown = subprocess.run([*terminal.socket, "show", "-s", "extended-keys"], capture_output=True, text=True).stdout
+    assert shown.split() == ["extended-keys", "always"]
+    terminal.wait("no cells yet")
+    terminal.keys("b", "Escape")
+    terminal.keys("C-s")
+    terminal.wait("first.aiconfig.json (new file)", gone=True)
+    assert len(load_path(original).doc.prompts) == 1
+
+    terminal.keys("M-s")
+    terminal.wait("Save as")
+    terminal.keys("C-u")  # clear the suggested name
+    terminal.type("second")
+    terminal.keys("Enter")
+    terminal.wait("Save as", gone=True)
+    second = terminal.cwd / "second.aiconfig.json"
+    assert second.exists()
+    terminal.keys("b", "Escape", "C-s")  # plain save now writes the new file
+    deadline = time.monotonic() + 10
+    while len(load_path(second).doc.prompts) != 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(load_path(second).doc.prompts) == 2 and len(load_path(original).doc.prompts) == 1
+
+    subprocess.run([*terminal.socket, "send-keys", "-t", terminal.name, "-H", "1b", "5b", "31", "31", "35", "3b", "36",
+                    "75"], check=True)  # ctrl+shift+s from a kitty-protocol terminal
+    terminal.wait("Save as")
+    terminal.keys("C-u")
+    terminal.type("third")
+    terminal.keys("Enter")
+    terminal.wait("Save as", gone=True)
+    assert len(load_path(terminal.cwd / "third.aiconfig.json").doc.prompts) == 2

@@ -351,3 +351,65 @@ def test_starting_the_ui_imports_no_ml_stack(tmp_path):
     """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def _save_as(pilot, app, name: str) -> None:
+    from textual.widgets import Input
+
+    from tui_notebook.ui.dialogs import SaveAsScreen
+
+    await wait_for(pilot, lambda: isinstance(app.screen, SaveAsScreen), message="the save-as dialog")
+    box = app.screen.query_one("#path", Input)
+    box.value = ""
+    await pilot.press(*name, "enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, SaveAsScreen), message="the dialog closed")
+
+
+async def test_ctrl_shift_s_saves_under_a_new_name_and_goes_on_editing_that_file(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        original = app.notebook.path
+        before = original.read_text()
+        await pilot.press("b", "enter", *"second", "escape")
+        await pilot.press("ctrl+shift+s")
+        await _save_as(pilot, app, "copy")
+        copy = original.with_name("copy.aiconfig.json")
+        assert app.notebook.path == copy and not app.notebook.dirty
+        assert [p.name for p in load_path(copy).doc.prompts] == ["p1", "prompt_2"]
+        assert original.read_text() == before  # the old file stays as it was
+        await pilot.pause()
+        assert "copy.aiconfig.json" in str(app.header.title_text())
+        await pilot.press("b", "ctrl+s")  # the next plain save goes to the new file
+        await pilot.pause()
+        assert len(load_path(copy).doc.prompts) == 3 and original.read_text() == before
+
+
+async def test_save_as_from_the_command_palette_and_with_alt_s(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        original = app.notebook.path
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"save as")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _save_as(pilot, app, "from-palette")
+        assert app.notebook.path == original.with_name("from-palette.aiconfig.json")
+        assert app.notebook.path.exists()
+        await pilot.press("alt+s")  # the key every terminal can send
+        await _save_as(pilot, app, "from-alt-s")
+        assert app.notebook.path == original.with_name("from-alt-s.aiconfig.json") and app.notebook.path.exists()
+
+
+async def test_save_as_in_a_read_only_notebook_is_refused(make_app):
+    from tui_notebook.ui.dialogs import SaveAsScreen
+
+    app = make_app((("p1", "one", "test-echo"),), read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+shift+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveAsScreen)
+        assert any("Read-only" in text for text in notifications(app))

@@ -31,6 +31,14 @@ class FileFlows:
             return
         self._save(None, force=False)
 
+    def action_save_as(self: "TuinbApp") -> None:
+        """Write the notebook under a new name; editing goes on in that file (the old one stays as saved)."""
+        if self.read_only:
+            self.notify("Read-only notebook: not saved.", severity="warning")
+            return
+        self.view.flush_edits()
+        self._ask_save_as()
+
     def _save(self: "TuinbApp", path: Path | None, *, force: bool) -> None:
         from .dialogs import ExternalChangeScreen
 

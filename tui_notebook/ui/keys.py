@@ -43,6 +43,11 @@ class KeySpec:
 KEYS: tuple[KeySpec, ...] = (
     # -- whole app -----------------------------------------------------------------------------------------
     KeySpec("save", "ctrl+s", "save", "Save", "app", priority=True),
+    # ctrl+shift+s reaches the app only from terminals that tell it from ctrl+s (the kitty keyboard protocol:
+    # kitty, WezTerm, foot, Ghostty, Alacritty, iTerm2 with CSI u); elsewhere (tmux, xterm, GNOME Terminal)
+    # it arrives as ctrl+s, so alt+s is the key that works in every terminal.
+    KeySpec("save-as", "ctrl+shift+s,alt+s", "save_as", "Save as… (a new file; editing goes on there)", "app",
+            show=False, priority=True),
     KeySpec("quit", "ctrl+q", "quit", "Quit", "app", priority=True),
     KeySpec("help", "f1", "help", "Help: all keys", "app", show=False),
     # -- command mode (the cell column has focus) -----------------------------------------------------------
