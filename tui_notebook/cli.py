@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build tiny offline models (once) and open a notebook that uses them all")
     p.add_argument("-o", "--output", type=Path, metavar="DIR", help="where to write the demo notebook")
     p.add_argument("--no-open", action="store_true", help="only build the models and write the notebook")
+    p.add_argument("--reset", action="store_true",
+                   help="write the demo notebook afresh (asks first in the terminal UI); without it an existing "
+                        "demo notebook opens as you left it")
     p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "halfcell", "unicode", "none"],
                    help="how images are drawn (default: detect)")
     return parser
@@ -400,19 +403,28 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import build_models, default_demo_dir, write_demo
+    from .demo import build_models, default_demo_dir, demo_exists, write_demo
 
+    out_dir = args.output or default_demo_dir()
+    existed = demo_exists(out_dir)
+    # An existing demo notebook holds the user's edits: it is only rewritten with --reset, and in the UI only
+    # after the user says yes there.
+    ask_in_ui = existed and args.reset and not args.no_open
     try:
         dirs = build_models(lambda message: _err(f"tuinb demo: {message}"))
-        path = write_demo(args.output or default_demo_dir(), dirs)
+        path = write_demo(out_dir, dirs, reset=args.reset and not ask_in_ui)
     except Exception as exc:  # noqa: BLE001 - torch/transformers missing or broken: say so plainly
         _err(f"tuinb demo: cannot build the demo models: {type(exc).__name__}: {exc}")
         return EXIT_BAD_INPUT
     print(path)
+    if existed and not args.reset:
+        _err("tuinb demo: opening the demo notebook as you left it (--reset writes it afresh)")
     if args.no_open:
         return EXIT_OK
+    reset = (lambda: write_demo(out_dir, dirs, reset=True)) if ask_in_ui else None
     return cmd_open(argparse.Namespace(file=path, read_only=False, theme=None, graphics=args.graphics,
-                                       parsers=None, trust_parsers=False, allow_remote_code=False))
+                                       parsers=None, trust_parsers=False, allow_remote_code=False,
+                                       reset_demo=reset))
 
 
 def _print_outputs(outputs: list, *, already_streamed: bool) -> None:

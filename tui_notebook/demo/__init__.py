@@ -140,19 +140,29 @@ def demo_document(dirs: dict[str, Path]) -> dict:
     }
 
 
-def write_demo(out_dir: Path, dirs: dict[str, Path]) -> Path:
-    """Write the demo notebook (SDK format) and its attachments into ``out_dir``; returns the notebook path."""
+def write_demo(out_dir: Path, dirs: dict[str, Path], *, reset: bool = True) -> Path:
+    """Write the demo notebook (SDK format) and its attachments into ``out_dir``; returns the notebook path.
+
+    With ``reset`` False an existing demo notebook is kept as the user left it (edits, outputs) and only missing
+    attachment files are written; with ``reset`` True notebook and attachments are written afresh.
+    """
     from ..document import atomic_write_bytes, atomic_write_text, dumps
     from ..document.models import AIConfig
 
     out_dir = Path(out_dir)
     media = out_dir / "demo-media"
     media.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(media / "gradient.png", _png(48, 32))
-    atomic_write_bytes(media / "tone.wav", _wav())
+    for name, make in (("gradient.png", lambda: _png(48, 32)), ("tone.wav", _wav)):
+        if reset or not (media / name).exists():
+            atomic_write_bytes(media / name, make())
     path = out_dir / DEMO_NAME
-    atomic_write_text(path, dumps(AIConfig.model_validate(demo_document(dirs)), "json"))
+    if reset or not path.exists():
+        atomic_write_text(path, dumps(AIConfig.model_validate(demo_document(dirs)), "json"))
     return path
+
+
+def demo_exists(out_dir: Path) -> bool:
+    return (Path(out_dir) / DEMO_NAME).exists()
 
 
 def default_demo_dir() -> Path:

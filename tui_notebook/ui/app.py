@@ -45,7 +45,8 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def __init__(self, notebook: Notebook, *, read_only: bool = False, theme: str | None = None,
                  keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
                  trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None,
-                 defer_markdown: bool = False, typed_ahead: bytes = b"") -> None:
+                 defer_markdown: bool = False, typed_ahead: bytes = b"",
+                 reset_demo: Any = None) -> None:
         super().__init__()
         self._typed_ahead = typed_ahead  # keys pressed while tuinb started (ui/media/term_probe.py)
         self.defer_markdown = defer_markdown  # text outputs: plain in the first frame (outputs.markdown_class)
@@ -57,6 +58,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self.config = config
         self.graphics = graphics
         self._trust_prompt = trust_prompt
+        self._reset_demo = reset_demo  # `tuinb demo --reset`: asked on open (flows.offer_demo_reset)
         self._autosave_seconds = autosave_seconds
         self.autosaver = None
         self.input_priority = InputPriority(self.set_timer)
@@ -116,6 +118,8 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         if self._trust_prompt is not None:
             self.offer_trust(self._trust_prompt)
         self.offer_recovery()
+        if self._reset_demo is not None and not self.read_only:
+            self.offer_demo_reset(self._reset_demo)
         self.set_timer(1.0, self._settle)
 
     # -- wiring ------------------------------------------------------------------------------------------------

@@ -128,6 +128,16 @@ class ConfirmScreen(ChoiceDialog[bool]):
         super().__init__(title, message)
 
 
+class ResetDemoScreen(ConfirmScreen):
+    """``tuinb demo --reset`` on an existing demo notebook: write it afresh? Result: True for yes."""
+
+    FOCUS = 1  # the user's edits are lost on yes: a stray `enter` keeps them
+
+    def __init__(self, path: object) -> None:
+        super().__init__("Reset the demo notebook?",
+                         markup("Write $path afresh? Your edits and outputs in it are lost.", path=str(path)))
+
+
 class QuitScreen(ChoiceDialog[str]):
     """Quit with unsaved changes. Result: ``"save"``, ``"discard"`` or ``"cancel"``."""
 

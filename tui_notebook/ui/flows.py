@@ -6,7 +6,7 @@ written only by ``Notebook.save`` and the recovery module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..notebook import ExternalChangeError
 
@@ -136,6 +136,25 @@ class FileFlows:
             self.notify("Restored unsaved edits from the recovery file. Save to keep them.", timeout=4)
         else:
             self._discard_recovery()
+
+    def offer_demo_reset(self: "TuinbApp", reset: Callable[[], object]) -> None:
+        """Ask before ``tuinb demo --reset`` writes over the demo notebook the user may have edited."""
+        from .dialogs import ResetDemoScreen
+
+        self.push_screen(ResetDemoScreen(self.notebook.path), lambda ok: self._on_demo_reset(ok, reset))
+
+    def _on_demo_reset(self: "TuinbApp", ok: bool | None, reset: Callable[[], object]) -> None:
+        if not ok:
+            self.notify("Kept the demo notebook as you left it.", timeout=3)
+            return
+        try:
+            reset()
+        except OSError as exc:
+            self.notify(f"Not reset: {exc}", severity="error", title="Reset failed")
+            return
+        self._discard_recovery()
+        self.notebook.reload()
+        self.notify("The demo notebook was written afresh.", timeout=3)
 
     def offer_trust(self: "TuinbApp", path: Path) -> None:
         from ..plugins import file_hash

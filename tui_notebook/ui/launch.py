@@ -86,6 +86,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         graphics=graphics_choice,
         defer_markdown=True,  # the first frame does not wait for markdown-it
         typed_ahead=graphics.take_typed_ahead(),
+        reset_demo=getattr(args, "reset_demo", None),
     )
     from .startup_trace import record
 
