@@ -439,7 +439,29 @@ class Notebook:
             prompt.input = new
             self._changed()
 
-    def set_attachments(self, index: int, attachments: list) -> None:
+    def attachment_problems(self, index: int, attachments: list) -> list[str]:
+        """For each of ``attachments`` whose type this cell's task does not take: why (one line each)."""
+        from .media.attachments import type_mismatch
+
+        parser = self.parser_for(self.doc.prompts[index])
+        accepts = tuple(getattr(parser, "accepts", ()) or ())
+        label = getattr(parser, "label", "") or "this cell's model"
+        return [problem for att in attachments if (problem := type_mismatch(att, accepts, label))]
+
+    def set_attachments(self, index: int, attachments: list, *, warn: bool = True) -> None:
+        """Store a cell's attachments. Newly added ones whose type the cell's task does not take are stored
+        after an :class:`~tui_notebook.media.attachments.AttachmentTypeWarning` (``warn=False``: the caller
+        already asked the user)."""
+        if warn:
+            old = list(getattr(self.doc.prompts[index].input, "attachments", None) or [])
+            problems = self.attachment_problems(index, [a for a in attachments if a not in old])
+            if problems:
+                import warnings
+
+                from .media.attachments import AttachmentTypeWarning
+
+                for problem in problems:
+                    warnings.warn(AttachmentTypeWarning(problem), stacklevel=2)
         with self.lock:
             prompt = self.doc.prompts[index]
             self._record(f"change the attachments of {prompt.name!r}", cells=(prompt,))

@@ -225,3 +225,69 @@ async def test_attachments_preview_inline_and_urls_are_never_fetched_by_opening(
         assert "https://example.invalid/remote.png" in remote and "press o to fetch" in remote
         assert "https://example.invalid/remote.png" not in fetched  # opening the notebook made no request
         assert "notes.txt" in other
+
+
+def _captioner_notebook(folder: Path) -> Path:
+    (folder / "clips").mkdir()
+    (folder / "clips" / "tone.wav").write_bytes(wav_bytes())
+    (folder / "photo.png").write_bytes(png_bytes())
+    path = folder / "cap.aiconfig.json"
+    path.write_text(json.dumps({"name": "cap", "metadata": {}, "prompts": [
+        {"name": "caption", "input": {"attachments": []}, "metadata": {"model": "Image-to-Text"}}]}))
+    return path
+
+
+@pytest.mark.parametrize("answer", ["n", "y"])
+async def test_attaching_audio_to_image_to_text_asks_before_storing(tmp_path, answer):
+    from tui_notebook.ui.dialogs import ConfirmScreen
+
+    nb = Notebook.open(_captioner_notebook(tmp_path))
+    app = TuinbApp(nb, graphics="unicode")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachmentsScreen), message="attachments")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        await pilot.press(*"clips/tone.wav", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="the wrong-type question")
+        question = str(app.screen.query_one("#message").render())
+        assert "tone.wav is audio/wav" in question and "Image-to-Text" in question and "image" in question
+        assert nb.doc.prompts[0].input.attachments == []  # nothing stored before the answer
+        await pilot.press(answer)
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachmentsScreen), message="back to the list")
+        stored = nb.doc.prompts[0].input.attachments
+        if answer == "y":
+            assert [a.data.value for a in stored] == ["clips/tone.wav"]
+        else:
+            assert stored == [] and "Not attached" in str(app.screen.query_one("#problem").render())
+        # a file of the right type is stored without a question
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
+        await pilot.press(*"photo.png", "enter")
+        await wait_for(pilot, lambda: any(a.data.value == "photo.png" for a in nb.doc.prompts[0].input.attachments),
+                       message="the image stored")
+        assert isinstance(app.screen, AttachmentsScreen)
+
+
+def test_the_api_warns_before_storing_an_attachment_of_the_wrong_type(tmp_path):
+    import warnings
+
+    from tui_notebook.media.attachments import AttachmentTypeWarning, make_attachment
+
+    nb = Notebook.open(_captioner_notebook(tmp_path))
+    audio = make_attachment("clips/tone.wav", nb.folder)
+    image = make_attachment("photo.png", nb.folder)
+    assert nb.attachment_problems(0, [audio, image]) == [
+        "tone.wav is audio/wav, but Image-to-Text takes image files"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AttachmentTypeWarning)  # a caller can make it an error: nothing stored
+        with pytest.raises(AttachmentTypeWarning, match="tone.wav is audio/wav"):
+            nb.set_attachments(0, [audio])
+    assert nb.doc.prompts[0].input.attachments == []
+    with pytest.warns(AttachmentTypeWarning):
+        nb.set_attachments(0, [audio])
+    assert len(nb.doc.prompts[0].input.attachments) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nb.set_attachments(0, [audio, image])  # only newly added attachments are checked
+        nb.set_attachments(0, [image], warn=False)

@@ -64,6 +64,25 @@ def make_attachment(source: str, notebook_dir: Path, *, embed: bool = False) -> 
                       mime_type=mime)
 
 
+class AttachmentTypeWarning(UserWarning):
+    """An attachment whose type the cell's task does not take (audio on Image-to-Text)."""
+
+
+def type_mismatch(attachment: Any, accepts: tuple[str, ...], label: str) -> str | None:
+    """Why ``attachment`` does not fit a cell that takes ``accepts`` (MIME prefixes), or None when it fits or
+    its type is unknown (a URL without an extension: the run finds out)."""
+    mime = getattr(attachment, "mime_type", None)
+    if not accepts or not mime or mime == "application/octet-stream":
+        return None
+    if any(mime.startswith(prefix) for prefix in accepts):
+        return None
+    value = getattr(getattr(attachment, "data", None), "value", "")
+    shown = "this file" if getattr(attachment.data, "kind", "") == "base64" else (
+        urllib.parse.urlparse(value).path.rsplit("/", 1)[-1] or value)
+    kinds = " or ".join(prefix.rstrip("/") for prefix in accepts)
+    return f"{shown} is {mime}, but {label} takes {kinds} files"
+
+
 def relative_uri(path: Path, notebook_dir: Path) -> str:
     """``path`` relative to the notebook (POSIX separators, like the SDK writes), absolute if on another drive."""
     try:

@@ -85,7 +85,7 @@ class AttachmentsScreen(ModalScreen[None]):
 
     def _store(self, attachments: list) -> None:
         index = self.notebook.index_of(self.prompt)
-        self.notebook.set_attachments(index, attachments)
+        self.notebook.set_attachments(index, attachments, warn=False)  # a wrong type was asked about first
         self.refresh_list()
 
     def _ask(self, replace_at: int | None) -> None:
@@ -102,6 +102,23 @@ class AttachmentsScreen(ModalScreen[None]):
                 self.problem(str(exc))
                 return
             self.problem("")
+            problems = self.notebook.attachment_problems(self.notebook.index_of(self.prompt), [attachment])
+            if problems:
+                from ..dialogs import ConfirmScreen
+                from ..safe_text import markup
+
+                def answered(ok: bool | None) -> None:
+                    if ok:
+                        store(attachment)
+                    else:
+                        self.problem(f"Not attached: {problems[0]}.")
+
+                self.app.push_screen(ConfirmScreen("Attach a file of the wrong type?",
+                                                   markup("$why. Attach it anyway?", why=problems[0])), answered)
+                return
+            store(attachment)
+
+        def store(attachment) -> None:  # noqa: ANN001
             items = self.attachments()
             if replace_at is None:
                 items.append(attachment)
