@@ -262,6 +262,25 @@ def test_exports_media_config_and_trust_records_write_through_symlinks(tmp_path,
     assert link.is_symlink() and str(parsers.resolve()) in json.loads(real.read_text())
 
 
+def test_space_files_write_through_symlinks_and_a_file_is_no_space_folder(tmp_path):
+    from tui_notebook.media.space import SpaceRefused, build_space
+
+    nb = Notebook.load(_notebook(tmp_path))
+    out = tmp_path / "space"
+    out.mkdir()
+    real = tmp_path / "kept" / "README.md"
+    real.parent.mkdir()
+    real.write_text("old")
+    (out / "README.md").symlink_to(real)
+    build_space(nb, out, force=True)
+    assert (out / "README.md").is_symlink() and real.read_text().startswith("---\n")
+    not_a_folder = tmp_path / "space.txt"
+    not_a_folder.write_text("mine")
+    with pytest.raises(SpaceRefused, match="is a file, not a folder"):
+        build_space(nb, not_a_folder, force=True)
+    assert not_a_folder.read_text() == "mine"
+
+
 def test_media_and_exports_refuse_a_folder_target(tmp_path):
     from tui_notebook.media.export import export_notebook
     from tui_notebook.media.files import SaveError, save_bytes

@@ -218,6 +218,8 @@ def build_space(nb: "Notebook", out_dir: Path, *, keep_local_paths: bool = False
              for cell, model in unreachable],
             "use a Hub id (namespace/name) or a URL in settings.model, or pass --keep-local-paths to export "
             "anyway")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SpaceRefused([f"{out_dir} is a file, not a folder"], "give a folder with -o")
     if _folder_in_use(out_dir) and not force:
         raise SpaceRefused([f"{out_dir} is not empty; its files would be overwritten"],
                            "pass --force to overwrite it, or give a new folder with -o")
