@@ -81,7 +81,10 @@ class AttachmentsScreen(ModalScreen[None]):
         return options.highlighted
 
     def problem(self, text: str) -> None:
-        self.query_one("#problem", Static).update(Text(text, style="bold red") if text else "")
+        from ...sanitize import terminal_safe
+
+        # problems quote file names and paths: shown inert
+        self.query_one("#problem", Static).update(Text(terminal_safe(text), style="bold red") if text else "")
 
     def _store(self, attachments: list) -> None:
         index = self.notebook.index_of(self.prompt)
