@@ -244,6 +244,7 @@ def test_a_failed_run_keeps_the_outputs_and_z_takes_a_successful_run_back(termin
     [output] = load_path(path).doc.prompts[0].outputs
     assert output.data == "summary: alpha beta gamma"
 
+
 def test_save_as_in_a_real_terminal_then_editing_goes_on_in_the_new_file(terminal):
     """tmux (3.3) sends ctrl+shift+s as plain ctrl+s even with ``extended-keys always``, as most terminals do:
     alt+s is the save-as key every terminal sends. A terminal speaking the kitty keyboard protocol sends
