@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .document.models import AIConfig, Prompt
-from .parser_api import ModelParser, ParserError
+from .parser_api import ModelParser, ParserError, text_template
 from .registry import NoModelError, ParserRegistry, shared_registry
-from .templates import TemplateError, escape_html, render, template_variables
+from .templates import TemplateError, escape_html, render, template_variables, value_tags
 
 
 class ResolveError(Exception):
@@ -244,3 +244,145 @@ def _raw_template(prompt: Prompt) -> str:
     if isinstance(prompt.input, str):
         return prompt.input
     return str(prompt.input.data)
+
+
+# --- reference checks: which tags of a template insert nothing, and why -------------------------------------
+
+@dataclass(frozen=True)
+class ReferenceProblem:
+    """A tag that renders as empty text. ``kind``: ``unknown`` (no parameter or cell by that name), ``below``
+    (a cell after this one), ``itself``, ``no-output`` (an earlier cell without output yet) or ``no-field``."""
+
+    tag: str
+    kind: str
+    reason: str
+    cell: str | None = None
+    """The cell the tag refers to (``below``, ``itself``, ``no-output``, ``no-field``)."""
+
+    def __str__(self) -> str:
+        return f"{self.tag}: {self.reason}"
+
+
+@dataclass
+class ReferenceReport:
+    problems: list[ReferenceProblem] = field(default_factory=list)
+    error: str | None = None
+    """The template cannot be rendered at all (the SDK raises too); the message says why."""
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems and self.error is None
+
+    def tags(self) -> set[str]:
+        """The problem tags' inner text (``story.output``), for highlighting."""
+        return {p.tag.strip("{}& ") for p in self.problems}
+
+
+def check_references(
+    doc: AIConfig,
+    name_or_index: str | int,
+    params: Mapping[str, Any] | None = None,
+    registry: ParserRegistry | None = None,
+) -> ReferenceReport:
+    """The tags of a prompt's template that would insert empty text, each with the reason, and any template error.
+
+    Rendering is not changed by this: it reports what :func:`resolve_prompt` would silently leave empty.
+    Only the cells a tag mentions are looked at, so checking one cell costs the same in a long notebook.
+    """
+    registry = registry or shared_registry()
+    index = prompt_index(doc, name_or_index)
+    prompt = doc.prompts[index]
+    template = _template_for_check(doc, prompt, registry)
+    report = ReferenceReport()
+    if not template or ("{{" not in template and "}}" not in template):
+        return report
+    parameters: dict[str, Any] = dict(doc.metadata.parameters or {})
+    if prompt.metadata is not None and prompt.metadata.parameters:
+        parameters.update(prompt.metadata.parameters)
+    if params:
+        parameters.update(params)
+    earlier: dict[str, Prompt] = {}
+    for previous in doc.prompts:
+        if previous.name == prompt.name:  # the SDK's view of earlier prompts (see prompt_references)
+            break
+        earlier[previous.name] = previous
+    later = {p.name for p in doc.prompts[index + 1:]}
+    # The references the template mentions, as the SDK would pass them (for the render below).
+    context: dict[str, Any] = {}
+    for name in template_variables(template):
+        if name in earlier and name not in parameters:
+            try:
+                context[name] = _reference(doc, earlier[name], registry)
+            except ResolveError:
+                context[name] = {"input": None, "output": None}
+    context.update(parameters)
+    seen: set[str] = set()
+    for tag in value_tags(template):
+        if tag.inner in seen:
+            continue
+        seen.add(tag.inner)
+        problem = _tag_problem(tag.inner, tag.path, prompt.name, parameters, earlier, later, context)
+        if problem is not None:
+            report.problems.append(problem)
+    try:
+        render(template, context)
+    except TemplateError as exc:
+        report.error = _template_error_message(doc, template, exc)
+    return report
+
+
+def _tag_problem(inner: str, path: tuple[str, ...], current: str, parameters: Mapping[str, Any],
+                 earlier: Mapping[str, Prompt], later: set[str], context: Mapping[str, Any]) -> ReferenceProblem | None:
+    tag = "{{" + inner + "}}"
+    root = path[0]
+    if root in parameters:
+        return None
+    if root in earlier:
+        if len(path) < 2 or path[1] == "input":
+            return None
+        if path[1] != "output":
+            return ReferenceProblem(tag, "no-field", f"cell {root!r} has no {path[1]!r} (use .output or .input)",
+                                    root)
+        if context.get(root, {}).get("output") is None:
+            return ReferenceProblem(tag, "no-output", f"cell {root!r} has no output yet", root)
+        return None
+    if root == current:
+        return ReferenceProblem(tag, "itself", "a cell cannot use its own output", root)
+    if root in later:
+        return ReferenceProblem(tag, "below", f"cell {root!r} is below this one", root)
+    if len(path) > 1 and path[1] in ("output", "input"):
+        return ReferenceProblem(tag, "unknown", f"no cell or parameter named {root!r}")
+    return ReferenceProblem(tag, "unknown", "no such parameter")
+
+
+def _template_for_check(doc: AIConfig, prompt: Prompt, registry: ParserRegistry) -> str | None:
+    try:
+        return registry.for_prompt(prompt, doc).prompt_template(prompt)
+    except (NoModelError, ParserError):
+        return text_template(prompt)
+
+
+def referenceable(name: str) -> bool:
+    """Whether ``{{name.output}}`` in a template reaches the cell called ``name`` (spaces, ``+``, ``.``... do not)."""
+    probe = "{{" + name + ".output}}"
+    try:
+        reached = render(probe, {name: {"output": "\x00"}}) == "\x00"
+    except TemplateError:
+        return False
+    return reached and name in template_variables(probe)
+
+
+def suggested_name(name: str) -> str:
+    """A name like ``name`` that templates can reference (``my idea`` -> ``my_idea``)."""
+    candidate = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "cell"
+    return candidate if re.match(r"[A-Za-z_]", candidate) else f"cell_{candidate}"
+
+
+def _template_error_message(doc: AIConfig, template: str, exc: TemplateError) -> str:
+    for prompt in doc.prompts:
+        name = prompt.name
+        found = re.search(r"\{\{[{&]? *" + re.escape(name) + r"[^{}]*\}\}\}?", template)
+        if found and not referenceable(name):
+            return (f"{found.group(0)}: the cell name {name!r} cannot be used in a template; "
+                    f"rename the cell (e.g. {suggested_name(name)!r})")
+    return f"template error: {exc}"

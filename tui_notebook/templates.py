@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-__all__ = ["TemplateError", "render", "uses_pybars", "template_variables", "escape_html"]
+__all__ = ["TemplateError", "render", "uses_pybars", "template_variables", "escape_html", "value_tags", "ValueTag"]
 
 
 class TemplateError(Exception):
@@ -211,3 +211,55 @@ def template_variables(template: str) -> set[str]:
         else:
             add(tag)
     return names
+
+
+# --- value tags (what a template inserts as text), for reference checks ------------------------------------
+
+_MUSTACHE_RE = re.compile(r"\{\{(\{)?(.*?)\}?\}\}", re.DOTALL)
+
+
+class ValueTag:
+    """A top-level ``{{path}}`` / ``{{{path}}}`` / ``{{&path}}`` tag: text is inserted where it stands."""
+
+    __slots__ = ("text", "inner", "path", "start", "end")
+
+    def __init__(self, text: str, inner: str, path: tuple[str, ...], start: int, end: int) -> None:
+        self.text, self.inner, self.path, self.start, self.end = text, inner, path, start, end
+
+    def __repr__(self) -> str:
+        return f"ValueTag({self.text!r})"
+
+
+def value_tags(template: str) -> list[ValueTag]:
+    """The plain variable tags outside any block, in order.
+
+    Tags inside ``{{#if}}``, ``{{#each}}``, ``{{#with}}``... are left out: there the block decides what is shown
+    (``#each`` and ``#with`` even change what names mean). Helper calls (a space inside the tag), comments,
+    partials, ``this``, ``@data`` and bracket or ``../`` paths are left out too.
+    """
+    tags: list[ValueTag] = []
+    if "{{" not in template:
+        return tags
+    depth = 0
+    for match in _MUSTACHE_RE.finditer(template):
+        inner = match.group(2).strip()
+        if not inner:
+            continue
+        first = inner[0]
+        if first == "#":
+            depth += 1
+            continue
+        if first == "/":
+            depth = max(0, depth - 1)
+            continue
+        if depth or first in "!>^" or inner == "else":
+            continue
+        if first == "&":
+            inner = inner[1:].strip()
+        if not inner or any(ch.isspace() for ch in inner) or any(ch in inner for ch in "/[]@\"'="):
+            continue
+        path = tuple(inner.split("."))
+        if path[0] in ("this", "") or not all(path):
+            continue
+        tags.append(ValueTag(match.group(0), inner, path, match.start(), match.end()))
+    return tags
