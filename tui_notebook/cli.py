@@ -32,6 +32,11 @@ def _params_arg(p: argparse.ArgumentParser) -> None:
                    help="run-time parameter (string); NAME:=JSON for a JSON value; repeatable")
 
 
+def _strict_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="exit 2 (and send nothing) if a template has a reference with no value")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuinb",
@@ -61,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prompt", nargs="?", help="one prompt (default: all)")
     _params_arg(p)
     p.add_argument("--json", action="store_true", help="one JSON object {prompt: text | {error: ...}}")
+    _strict_arg(p)
     _add_parser_trust(p)
 
     p = sub.add_parser("run", help="run prompts headless, streaming text to stdout")
@@ -78,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="store images/audio as files beside the notebook instead of base64")
     p.add_argument("--allow-outside-files", action="store_true",
                    help="let remote cells upload attachment files from outside the notebook's folder")
+    _strict_arg(p)
     _add_parser_trust(p)
 
     p = sub.add_parser("export", help="write a read-only copy as HTML (self-contained) or Markdown")
@@ -237,9 +244,55 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 continue
             if isinstance(parser, UnknownParser):
                 print(f"{path}: warning: prompts[{i}] ({prompt.name}): not runnable: {parser.reason}")
-        if not result.warnings:
+        reference_warnings = _validate_references(result.doc, registry)
+        for line in reference_warnings:
+            print(_safe(f"{path}: warning: {line}"))
+        if not result.warnings and not reference_warnings:
             print(f"{path}: ok ({len(result.doc.prompts)} prompts)")
     return status
+
+
+def _validate_references(doc, registry) -> list[str]:  # noqa: ANN001
+    """Cell names no template can reach, and references to cells that are not there (or come later)."""
+    from .resolve import ResolveError, check_references, referenceable, suggested_name
+
+    lines: list[str] = []
+    for i, prompt in enumerate(doc.prompts):
+        if not referenceable(prompt.name):
+            lines.append(f"prompts[{i}] ({prompt.name}): no template can reference this cell "
+                         f"({{{{{prompt.name}.output}}}} does not reach it); a name like "
+                         f"{suggested_name(prompt.name)!r} can be")
+    for i, prompt in enumerate(doc.prompts):
+        try:
+            report = check_references(doc, i, None, registry)
+        except ResolveError:
+            continue
+        if report.error:
+            lines.append(f"prompts[{i}] ({prompt.name}): {report.error}")
+        for problem in report.problems:
+            if problem.kind in ("below", "itself", "no-field") or (
+                    problem.kind == "unknown" and problem.reason.startswith("no cell")):
+                lines.append(f"prompts[{i}] ({prompt.name}): {problem}")
+    return lines
+
+
+def _reference_problems(nb, name: str, params, ran_before: set[str]) -> tuple[list, str | None]:  # noqa: ANN001
+    """The prompt's empty references (an earlier cell that runs first in this command has an output by then)
+    and its template error, if any."""
+    from .resolve import ResolveError, check_references
+
+    with nb.lock:
+        try:
+            report = check_references(nb.doc, name, params, nb.registry)
+        except ResolveError as exc:
+            return [], str(exc)
+    problems = [p for p in report.problems if not (p.kind == "no-output" and p.cell in ran_before)]
+    return problems, report.error
+
+
+def _warn_references(name: str, problems: list) -> None:
+    for problem in problems:
+        _err(f"{name}: warning: {problem}")
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -254,6 +307,18 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     results: dict[str, Any] = {}
     status = EXIT_OK
+    empty = 0
+    for name in ([args.prompt] if args.prompt else list(dict.fromkeys(nb.names()))):
+        if name not in nb.names():
+            break
+        problems, error = _reference_problems(nb, name, params, set())
+        _warn_references(name, problems)
+        if error:
+            _err(f"{name}: {error}")
+        empty += len(problems)
+    if args.strict and empty:
+        _err(f"tuinb resolve: {empty} reference{'s' if empty != 1 else ''} with no value (--strict)")
+        return EXIT_BAD_INPUT
     if args.prompt:
         try:
             results[args.prompt] = nb.resolve(args.prompt, params).text
@@ -266,6 +331,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         for prompt, result in zip(nb.doc.prompts, resolved):
             # Duplicate names: the later prompt wins, like the SDK's prompt_index.
             results[prompt.name] = {"error": str(result)} if isinstance(result, ResolveError) else result.text
+            if isinstance(result, ResolveError):
+                status = EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -294,6 +361,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if name not in nb.names():
             _err(f"tuinb run: no prompt named {name!r} in {args.file}")
             return EXIT_BAD_INPUT
+
+    if not _check_run_references(nb, names, params, args):
+        return EXIT_BAD_INPUT
 
     from .engine import RunFailed, RunStarted, RunWarning, TextChunk
 
@@ -352,6 +422,34 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"not saved: {exc}; use -o to write elsewhere")
             return EXIT_BAD_INPUT
     return EXIT_RUN_FAILED if failed else EXIT_OK
+
+
+def _check_run_references(nb, names: list[str], params, args: argparse.Namespace) -> bool:  # noqa: ANN001
+    """Before anything is sent: warn about each empty reference of the prompts this command runs (their
+    dependencies too with --with-deps); False (send nothing) on a template error, or any warning with --strict."""
+    from .resolve import dependencies
+
+    ran_before: set[str] = set()
+    ok, empty = True, 0
+    for name in names:
+        order = [name]
+        if args.with_deps:
+            with nb.lock:
+                order = [nb.doc.prompts[i].name for i in dependencies(nb.doc, name, nb.registry)] + [name]
+        for step in order:
+            problems, error = _reference_problems(nb, step, params, ran_before)
+            _warn_references(step, problems)
+            empty += len(problems)
+            if error:
+                _err(f"{step}: {error}")
+                ok = False
+            ran_before.add(step)
+    if not ok:
+        _err("tuinb run: nothing was run: fix the template errors above")
+    elif args.strict and empty:
+        _err(f"tuinb run: nothing was run: {empty} reference{'s' if empty != 1 else ''} with no value (--strict)")
+        ok = False
+    return ok
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,166 @@
+"""Empty references are named before anything is sent: the core check, `tuinb resolve/run/validate`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tui_notebook.document import load_path
+from tui_notebook.document.models import AIConfig
+from tui_notebook.resolve import check_references, referenceable, resolve_prompt
+
+PY = sys.executable
+
+
+def tuinb(*args):
+    return subprocess.run([PY, "-m", "tui_notebook", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+NOTEBOOK = {
+    "name": "refs", "metadata": {"parameters": {"topic": "owls"}, "default_model": "Echo"},
+    "prompts": [
+        {"name": "first", "input": "About {{topic}}"},
+        {"name": "mid", "input": "{{topic}} {{nope}} {{story.output}} {{first.output}} {{first.input}}"
+                                 "{{#if later}}{{later}}{{/if}}"},
+        {"name": "story", "input": "Tell a story"},
+    ],
+}
+
+SENDING_PARSERS = '''
+from pathlib import Path
+from tui_notebook.parser_api import ModelParser, text_output
+
+class Echo(ModelParser):
+    id = "Echo"
+    def run(self, request, ctx):
+        with open(Path(__file__).with_name("sent.txt"), "a") as sent:
+            sent.write(request.prompt_name + "\\n")
+        return [text_output(request.prompt_text.upper())]
+
+def register_model_parsers(registry):
+    registry.register(Echo())
+'''
+
+
+def doc_of(data: dict) -> AIConfig:
+    return AIConfig.model_validate(data)
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    path = tmp_path / "refs.aiconfig.json"
+    path.write_text(json.dumps(NOTEBOOK))
+    (tmp_path / "model_parsers.py").write_text(SENDING_PARSERS)
+    return path
+
+
+def test_check_names_each_empty_reference_and_why():
+    report = check_references(doc_of(NOTEBOOK), "mid")
+    assert [str(p) for p in report.problems] == [
+        "{{nope}}: no such parameter",
+        "{{story.output}}: cell 'story' is below this one",
+        "{{first.output}}: cell 'first' has no output yet",
+    ]
+    assert report.error is None
+    assert report.tags() == {"nope", "story.output", "first.output"}
+
+
+def test_check_knows_run_time_parameters_and_earlier_outputs():
+    data = json.loads(json.dumps(NOTEBOOK))
+    data["prompts"][0]["outputs"] = [{"output_type": "execute_result", "execution_count": 0, "data": "ok", "metadata": {}}]
+    report = check_references(doc_of(data), "mid", {"nope": "given"})
+    assert [p.kind for p in report.problems] == ["below"]
+
+
+def test_check_does_not_change_rendering():
+    doc = doc_of(NOTEBOOK)
+    before = resolve_prompt(doc, "mid").text
+    check_references(doc, "mid")
+    assert resolve_prompt(doc, "mid").text == before == "owls    About {{topic}}"
+
+
+def test_unreferenceable_cell_name_is_a_template_error_that_names_the_cell():
+    data = {"name": "x", "metadata": {"default_model": "Echo"}, "prompts": [
+        {"name": "my idea", "input": "idea"}, {"name": "use", "input": "Use {{my idea.output}}"}]}
+    report = check_references(doc_of(data), "use")
+    assert report.error is not None
+    assert "'my idea' cannot be used in a template" in report.error and "my_idea" in report.error
+    assert not referenceable("my idea") and referenceable("my-idea") and referenceable("idea_2")
+
+
+def test_resolve_prints_one_warning_per_empty_reference(notebook):
+    result = tuinb("resolve", notebook, "mid")
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == ["mid: warning: {{nope}}: no such parameter",
+                        "mid: warning: {{story.output}}: cell 'story' is below this one",
+                        "mid: warning: {{first.output}}: cell 'first' has no output yet"]
+    assert result.stdout.startswith("owls ")
+
+
+def test_resolve_strict_exits_2(notebook):
+    result = tuinb("resolve", notebook, "--strict")
+    assert result.returncode == 2
+    assert "--strict" in result.stderr and result.stdout == ""
+    assert tuinb("resolve", notebook, "first", "--strict").returncode == 0
+
+
+def test_resolve_template_error_is_exit_2(tmp_path):
+    path = tmp_path / "bad.aiconfig.json"
+    path.write_text(json.dumps({"name": "x", "metadata": {"default_model": "gpt-4"}, "prompts": [
+        {"name": "my idea", "input": "idea"}, {"name": "use", "input": "Use {{my idea.output}}"}]}))
+    result = tuinb("resolve", path)
+    assert result.returncode == 2
+    assert "cannot be used in a template" in result.stderr
+
+
+def test_run_strict_sends_nothing(notebook):
+    result = tuinb("run", notebook, "mid", "--strict", "--trust-parsers")
+    assert result.returncode == 2
+    assert "{{nope}}: no such parameter" in result.stderr and "nothing was run" in result.stderr
+    assert not (notebook.parent / "sent.txt").exists()
+
+
+def test_run_warns_then_sends(notebook):
+    result = tuinb("run", notebook, "mid", "--trust-parsers")
+    assert result.returncode == 0, result.stderr
+    assert "mid: warning: {{nope}}: no such parameter" in result.stderr
+    assert (notebook.parent / "sent.txt").read_text() == "mid\n"
+
+
+def test_run_with_deps_does_not_warn_about_outputs_it_produces_first(notebook):
+    result = tuinb("run", notebook, "mid", "--with-deps", "--trust-parsers", "-p", "nope=x")
+    assert result.returncode == 0, result.stderr
+    assert "has no output yet" not in result.stderr
+    assert "cell 'story' is below this one" in result.stderr
+    assert (notebook.parent / "sent.txt").read_text() == "first\nmid\n"
+
+
+def test_run_template_error_is_exit_2_and_sends_nothing(tmp_path):
+    path = tmp_path / "bad.aiconfig.json"
+    path.write_text(json.dumps({"name": "x", "metadata": {"default_model": "Echo"}, "prompts": [
+        {"name": "my idea", "input": "idea"}, {"name": "use", "input": "Use {{my idea.output}}"}]}))
+    (tmp_path / "model_parsers.py").write_text(SENDING_PARSERS)
+    result = tuinb("run", path, "--all", "--trust-parsers")
+    assert result.returncode == 2
+    assert "'my idea' cannot be used in a template" in result.stderr
+    assert not (tmp_path / "sent.txt").exists()
+
+
+def test_validate_warns_about_unreachable_names_and_missing_cells(tmp_path):
+    path = tmp_path / "v.aiconfig.json"
+    path.write_text(json.dumps({"name": "x", "metadata": {"default_model": "gpt-4"}, "prompts": [
+        {"name": "my idea", "input": "idea"},
+        {"name": "use", "input": "{{ghost.output}} {{later.output}}"},
+        {"name": "later", "input": "x"}]}))
+    result = tuinb("validate", path)
+    assert result.returncode == 0
+    out = result.stdout
+    assert "prompts[0] (my idea): no template can reference this cell" in out and "'my_idea'" in out
+    assert "prompts[1] (use): {{ghost.output}}: no cell or parameter named 'ghost'" in out
+    assert "prompts[1] (use): {{later.output}}: cell 'later' is below this one" in out
+    assert ": ok (" not in out
+    assert load_path(path).doc.prompts[0].name == "my idea"  # validate writes nothing
