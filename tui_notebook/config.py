@@ -35,11 +35,14 @@ class Config:
     """How often unsaved edits are written to the recovery file beside the notebook."""
     media_as_files: bool = False
     """Write generated images/audio to files beside the notebook instead of base64 in the JSON."""
+    confirm_empty_references: bool = True
+    """Ask before running a cell whose template has references that insert nothing (``{{nope}}``, a cell below,
+    a cell with no output yet); false runs such cells without asking (the cell still shows the warning)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Keys this version does not know, kept so saving never drops a newer tuinb's settings."""
 
 
-_KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files")
+_KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files", "confirm_empty_references")
 
 
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
@@ -95,6 +98,12 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
             config.media_as_files = value
         else:
             bad("media_as_files", f"expected true or false, got {value!r}; using false")
+    if "confirm_empty_references" in data:
+        value = data["confirm_empty_references"]
+        if isinstance(value, bool):
+            config.confirm_empty_references = value
+        else:
+            bad("confirm_empty_references", f"expected true or false, got {value!r}; using true")
     if "keymap" in data:
         value = data["keymap"]
         if isinstance(value, dict):
@@ -132,6 +141,7 @@ def dumps_config(config: Config) -> str:
         "graphics": config.graphics,
         "autosave_seconds": config.autosave_seconds,
         "media_as_files": config.media_as_files,
+        "confirm_empty_references": config.confirm_empty_references,
     }
     tables: dict[str, dict[str, Any]] = {"keymap": dict(config.keymap)}
     for key, value in config.extra.items():

@@ -16,7 +16,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-__all__ = ["TemplateError", "render", "uses_pybars", "template_variables", "escape_html", "value_tags", "ValueTag"]
+__all__ = ["TemplateError", "render", "uses_pybars", "template_variables", "escape_html", "value_tags", "ValueTag",
+           "compile_ahead"]
 
 
 class TemplateError(Exception):
@@ -125,7 +126,25 @@ def _remember(cache: OrderedDict, key: str, value: Any) -> None:
         cache.popitem(last=False)
 
 
+def compile_ahead(template: str) -> None:
+    """Compile now (and cache) a template that needs pybars, so that rendering it later is quick; a template
+    pybars cannot compile is left for render() to report."""
+    if ("{{" in template or "}}" in template) and _fast_pieces(template) is None:
+        try:
+            _pybars_compiled(template)
+        except TemplateError:
+            pass
+
+
 def _pybars_render(template: str, context: dict[str, Any]) -> str:
+    compiled = _pybars_compiled(template)
+    try:
+        return str(compiled(context))
+    except Exception as exc:
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _pybars_compiled(template: str) -> Callable[..., Any]:
     global _compiler
     with _lock:
         compiled = _pybars_cache.get(template)
@@ -139,10 +158,7 @@ def _pybars_render(template: str, context: dict[str, Any]) -> str:
             except Exception as exc:  # pybars raises PybarsError and assorted grammar errors
                 raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
             _remember(_pybars_cache, template, compiled)
-    try:
-        return str(compiled(context))
-    except Exception as exc:
-        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+    return compiled
 
 
 def uses_pybars(template: str) -> bool:

@@ -25,7 +25,7 @@ from .key_order import focus_now
 from .live_text import LiveText
 from .steady import NoRelayoutOnResize, SteadyStatic, SteadyVertical
 from .outputs import attachment_widget, display_text, output_widget
-from .template_highlight import highlight_templates
+from .template_highlight import highlight_templates, reference_warnings
 
 STREAM_STEP = 6
 """Streamed text reserves its height in steps of this many lines (see LiveText.grow_step)."""
@@ -102,6 +102,7 @@ class Cell(NoRelayoutOnResize, Widget):
     Cell .cell-header { height: 1; color: $text-muted; }
     Cell .cell-header.-current { color: $text; }
     Cell .cell-input { padding: 0 1; background: $surface; }
+    Cell .cell-refs { padding: 0 1; height: auto; }
     Cell .cell-attachments { color: $text-muted; height: auto; }
     Cell .cell-attachments .attachment-line { padding: 0 1; }
     Cell .cell-outputs { height: auto; }
@@ -127,6 +128,10 @@ class Cell(NoRelayoutOnResize, Widget):
         self._failure.display = False
         self._failure_sig: tuple | None = None
         self._input = SteadyStatic(classes="cell-input")
+        self._refs = SteadyStatic(classes="cell-refs")
+        self._refs.display = False
+        self._empty_refs: frozenset[str] = frozenset()  # inner text of tags that insert nothing (NotebookView)
+        self._ref_lines: tuple[str, ...] = ()
         self._attachments = SteadyVertical(classes="cell-attachments")
         self._attachments_sig: tuple | None = None
         self._outputs = SteadyVertical(classes="cell-outputs")
@@ -134,7 +139,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self.stream_stale = False
         self.content_stale = False
         self._outputs_mounting = False
-        self._input_sig: tuple[str, str, bool] | None = None
+        self._input_sig: tuple[str, str, bool, frozenset[str]] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
         self._marked: tuple[bool, str] | None = None  # (current?, theme) as last drawn by mark_current
@@ -143,6 +148,7 @@ class Cell(NoRelayoutOnResize, Widget):
         yield self._header
         yield self._failure
         yield self._input
+        yield self._refs
         yield self._attachments
         yield self._outputs
         yield self._stream
@@ -253,12 +259,13 @@ class Cell(NoRelayoutOnResize, Widget):
             has_attachments = isinstance(prompt.input, PromptInput) and prompt.input.attachments is not None
             # Static.update() always asks for a layout pass of the screen; every cell is refreshed on every
             # document change (a run finishing), so only a changed input may cost one.
-            if (content, structured, has_attachments) != self._input_sig:
-                self._input_sig = (content, structured, has_attachments)
+            empty = self._empty_refs
+            if (content, structured, has_attachments, empty) != self._input_sig:
+                self._input_sig = (content, structured, has_attachments, empty)
                 if content:
-                    self._input.update(highlight_templates(content))
+                    self._input.update(highlight_templates(content, empty=empty))
                 elif structured:
-                    shown = highlight_templates(structured)
+                    shown = highlight_templates(structured, empty=empty)
                     shown.append("  · J edits it as JSON", style="dim")
                     self._input.update(shown)
                 elif has_attachments:
@@ -285,6 +292,22 @@ class Cell(NoRelayoutOnResize, Widget):
                     self._outputs_mounting = True
                     self.run_worker(self._swap_stream_for_outputs(mounting), exit_on_error=False)
         self.refresh_stream()
+
+    def set_references(self, empty: frozenset[str], lines: tuple[str, ...]) -> None:
+        """Show which references insert nothing: ``empty`` tags highlighted apart, one warning line each
+        (``lines``, already terminal-safe). Computed by the view off the key path; drawn only when changed."""
+        if empty == self._empty_refs and lines == self._ref_lines:
+            return
+        self._empty_refs, self._ref_lines = empty, lines
+        self._refs.display = bool(lines)
+        self._refs.update(reference_warnings(list(lines)))
+        if not self.editing:
+            self._input_sig = None
+            self.refresh_cell()
+
+    @property
+    def reference_lines(self) -> tuple[str, ...]:
+        return self._ref_lines
 
     async def _swap_stream_for_outputs(self, mounting: Awaitable[None]) -> None:
         """Clear the streamed text once the final outputs are mounted: Textual lays the column out again when

@@ -19,7 +19,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Static
@@ -29,6 +29,7 @@ from ..notebook import EditError
 from ..sanitize import terminal_safe
 from . import keys
 from .cell import Cell, input_text, structured_input
+from .reference_check import ReferencesChecked, check_cells
 from .steady import NoRelayoutOnResize
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ MARGIN = 3
 CHUNK = 100
 COMMIT_DELAY = 0.4
 SCROLL_SETTLE = 0.15
+REFERENCE_CHECK_DELAY = 0.5
+"""Seconds after the last change (and the last key) before the cells' references are checked again."""
 """Seconds without scrolling after which the cells in view are built (not on every wheel step)."""
 
 
@@ -128,6 +131,8 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         self._first_frame = True  # the next sync builds only what the first screen shows
         self._commit_timers: dict[int, object] = {}
         self.chords = keys.ChordState()
+        self._reference_timer = None
+        self._references_confirmed: dict[int, frozenset[str]] = {}  # id(prompt) -> the problems the user accepted
         self.clipboard: Prompt | None = None
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -279,6 +284,8 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                     elif i < len(children) and children[i] is not widget:
                         self.move_child(widget, before=children[i])
             fresh_ids = {id(w) for w in fresh}
+            if content or any(isinstance(w, Cell) for w in fresh):
+                self.schedule_reference_check()
             for widget in desired:
                 if isinstance(widget, Cell):
                     widget.mark_current(widget.prompt is prompts[self.current])
@@ -295,6 +302,33 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                 record("first cells mounted")
                 if (w0, w1) != self._window(n):
                     self.call_after_refresh(self.request_sync, False)
+
+    # -- empty references (checked off the key path) -----------------------------------------------------------------
+
+    def schedule_reference_check(self) -> None:
+        """Check the built cells' references once the document and the keyboard have been quiet a moment."""
+        if self._reference_timer is not None:
+            self._reference_timer.stop()  # type: ignore[attr-defined]
+        self._reference_timer = self.set_timer(REFERENCE_CHECK_DELAY, self._start_reference_check)
+
+    def _start_reference_check(self) -> None:
+        self._reference_timer = None
+        priority = getattr(self.app, "input_priority", None)
+        if priority is not None and priority.typing(within=REFERENCE_CHECK_DELAY):
+            self.schedule_reference_check()
+            return
+        self._check_references([cell.prompt for cell in self._cells.values()])
+
+    @work(thread=True, exclusive=True, group="reference-check", exit_on_error=False)
+    def _check_references(self, prompts: list[Prompt]) -> None:
+        self.post_message(ReferencesChecked(check_cells(self.notebook, prompts)))
+
+    def on_references_checked(self, message: ReferencesChecked) -> None:
+        message.stop()
+        for cell in list(self._cells.values()):
+            found = message.results.get(id(cell.prompt))
+            if found is not None:
+                cell.set_references(*found)
 
     def post_message_to_app_current_changed(self) -> None:
         on_current = getattr(self.app, "on_current_cell_changed", None)
@@ -675,7 +709,43 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     def run_prompt(self, prompt: Prompt, *, with_deps: bool = False) -> None:
         if not self._writable("run cells"):
             return
-        self.runs.run_cell(prompt, with_deps=with_deps)
+        runs_first: set[int] = set()
+        if with_deps:
+            from ..resolve import dependencies
+
+            with self.notebook.lock:
+                doc = self.notebook.doc
+                index = self.notebook.index_of(prompt)
+                if index >= 0:
+                    runs_first = {id(doc.prompts[i]) for i in dependencies(doc, index, self.notebook.registry)}
+        self._confirm_references([prompt], lambda: self.runs.run_cell(prompt, with_deps=with_deps),
+                                 runs_first=runs_first)
+
+    def _confirm_references(self, prompts: list[Prompt], go, *, runs_first: set[int] | None = None,  # noqa: ANN001
+                            in_order: bool = False) -> None:
+        """Run ``go`` now, or after the user agrees to send empty references (once per cell and set of
+        problems; never when ``confirm_empty_references`` is off in config.toml)."""
+        config = getattr(self.app, "config", None)
+        if config is not None and not getattr(config, "confirm_empty_references", True):
+            go()
+            return
+        from .reference_check import problems_before_run, question
+
+        found = problems_before_run(self.notebook, prompts, runs_first=runs_first, in_order=in_order)
+        accepted = {id(p): frozenset(map(str, problems)) for p, problems in found}
+        if all(self._references_confirmed.get(key) == value for key, value in accepted.items()):
+            go()
+            return
+        from .dialogs import ConfirmScreen
+        from .safe_text import plain
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._references_confirmed.update(accepted)
+                go()
+
+        title, text = question(found)
+        self.app.push_screen(ConfirmScreen(title, plain(text)), answer)
 
     def action_run_cell(self) -> None:
         prompt = self._need_cell()
@@ -689,7 +759,9 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     def action_run_all(self) -> None:
         if self._writable("run cells"):
-            self.runs.run_all()
+            with self.notebook.lock:
+                prompts = list(self.notebook.doc.prompts)
+            self._confirm_references(prompts, self.runs.run_all, in_order=True)
 
     def action_dismiss_error(self) -> None:
         prompt = self.current_prompt()

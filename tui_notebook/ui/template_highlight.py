@@ -15,10 +15,29 @@ TEMPLATE = re.compile(r"\{\{\{?[^{}]*\}?\}\}")
 
 TEMPLATE_STYLE = "bold #e5a50a"
 
+EMPTY_REFERENCE_STYLE = "bold underline #f66151"
+"""A reference that inserts nothing (unknown parameter, a cell below, no output yet): red and underlined, so
+it differs from a valid reference by more than colour."""
 
-def highlight_templates(text: str, base_style: str = "") -> Text:
-    """Rich text with every ``{{...}}`` highlighted (the command-mode view of the input)."""
+WARNING_STYLE = "#f66151"
+
+
+def highlight_templates(text: str, base_style: str = "", empty: frozenset[str] | set[str] = frozenset()) -> Text:
+    """Rich text with every ``{{...}}`` highlighted (the command-mode view of the input); tags whose inner text
+    is in ``empty`` (``story.output``) in the empty-reference style."""
     result = Text(text, style=base_style)
     for match in TEMPLATE.finditer(text):
-        result.stylize(TEMPLATE_STYLE, match.start(), match.end())
+        inner = match.group(0).strip("{}").strip().lstrip("&").strip()
+        style = EMPTY_REFERENCE_STYLE if empty and inner in empty else TEMPLATE_STYLE
+        result.stylize(style, match.start(), match.end())
+    return result
+
+
+def reference_warnings(lines: list[str]) -> Text:
+    """The warning line(s) under a prompt: one per empty reference, then a template error if any."""
+    result = Text()
+    for i, line in enumerate(lines):
+        if i:
+            result.append("\n")
+        result.append("⚠ " + line, style=WARNING_STYLE)
     return result

@@ -1,0 +1,87 @@
+"""Empty references are visible in the cell, and running such a cell asks first (Textual pilot)."""
+
+from __future__ import annotations
+
+from fixtures.ui_app import wait_for
+
+from tui_notebook.config import Config
+from tui_notebook.document import Error
+from tui_notebook.ui.dialogs import ConfirmScreen
+from tui_notebook.ui.template_highlight import EMPTY_REFERENCE_STYLE, TEMPLATE_STYLE, highlight_templates
+
+CELLS = (("first", "alpha", "test-echo"),
+         ("mid", "{{who}} {{nope}} {{story.output}} {{first.output}}", "test-echo"),
+         ("story", "x", "test-echo"))
+
+
+def outputs(app, index: int) -> list[str]:  # noqa: ANN001
+    return [o.data for o in app.notebook.doc.prompts[index].outputs or [] if not isinstance(o, Error)]
+
+
+def styles_of(text, word: str) -> set[str]:  # noqa: ANN001
+    start = text.plain.index(word)
+    return {str(span.style) for span in text.spans if span.start <= start < span.end}
+
+
+def test_empty_references_are_highlighted_apart_from_valid_ones():
+    text = highlight_templates("{{who}} {{nope}}", empty={"nope"})
+    assert styles_of(text, "who") == {TEMPLATE_STYLE}
+    assert styles_of(text, "nope") == {EMPTY_REFERENCE_STYLE}
+
+
+async def test_cell_names_each_empty_reference_under_the_prompt(make_app):
+    app = make_app(CELLS, parameters={"who": "me"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        mid = app.view.cell_widgets()[1]
+        await wait_for(pilot, lambda: bool(mid.reference_lines), message="warnings under the prompt")
+        assert mid.reference_lines == ("{{nope}}: no such parameter",
+                                       "{{story.output}}: cell 'story' is below this one",
+                                       "{{first.output}}: cell 'first' has no output yet")
+        assert mid._refs.display and "no such parameter" in str(mid._refs.render())
+        assert mid._empty_refs == {"nope", "story.output", "first.output"}
+        assert not app.view.cell_widgets()[0]._refs.display  # a cell without references shows nothing
+        # Running the first cell gives it an output: that warning goes, the others stay.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(mid.reference_lines) == 2, message="the no-output warning gone")
+        assert "first.output" not in mid._empty_refs
+
+
+async def test_running_a_cell_with_empty_references_asks_once(make_app):
+    app = make_app(CELLS, parameters={"who": "me"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="the question")
+        assert app.screen.dialog_title == "Send with 3 empty references?"
+        assert "{{nope}}: no such parameter" in str(app.screen.message)
+        await pilot.press("n")
+        await pilot.pause()
+        assert outputs(app, 1) == []  # nothing sent
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="asked again after a no")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: outputs(app, 1) == ["echo: me   "], message="sent after yes")
+        await pilot.press("r")  # same problems, already accepted: no question
+        await wait_for(pilot, lambda: app.runs.state(app.notebook.doc.prompts[1]).status == "finished"
+                       and not isinstance(app.screen, ConfirmScreen), message="ran again without asking")
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_run_with_dependencies_does_not_ask_about_outputs_it_makes(make_app):
+    cells = (("first", "alpha", "test-echo"), ("second", "got {{first.output}}", "test-echo"))
+    app = make_app(cells)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "R")
+        await wait_for(pilot, lambda: bool(outputs(app, 1)), message="second ran")
+        assert outputs(app, 1) == ["echo: got echo: alpha"]
+
+
+async def test_config_can_turn_the_question_off(make_app):
+    app = make_app(CELLS, parameters={"who": "me"}, config=Config(confirm_empty_references=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "r")
+        await wait_for(pilot, lambda: bool(outputs(app, 1)), message="sent without asking")
+        assert not isinstance(app.screen, ConfirmScreen)

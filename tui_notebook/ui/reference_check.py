@@ -1,0 +1,94 @@
+"""Which references of the cells on screen insert nothing, and the question asked before such a cell is sent.
+
+The view asks for a check after the document changed (debounced, and not while keys arrive); the check runs in
+a worker thread over the cells the column has built (it is windowed), and its result comes back as a message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from textual.message import Message
+
+from ..parser_api import text_template
+from ..resolve import ReferenceProblem, ResolveError, check_references
+from ..sanitize import terminal_safe
+from ..templates import compile_ahead
+
+if TYPE_CHECKING:
+    from ..document import Prompt
+    from ..notebook import Notebook
+
+CellReferences = tuple[frozenset[str], tuple[str, ...]]
+"""(inner text of the empty tags, warning lines) for one cell."""
+
+
+class ReferencesChecked(Message):
+    def __init__(self, results: dict[int, CellReferences]) -> None:
+        super().__init__()
+        self.results = results  # id(prompt) -> what its cell shows
+
+
+def check_cells(notebook: "Notebook", prompts: Iterable["Prompt"]) -> dict[int, CellReferences]:
+    """The empty references of ``prompts`` (cells of ``notebook``), ready to draw."""
+    prompts = list(prompts)
+    for prompt in prompts:
+        # Full handlebars templates compile outside the document's lock (the first one imports pybars).
+        template = text_template(prompt)
+        if template and "{{" in template:
+            compile_ahead(template)
+    results: dict[int, CellReferences] = {}
+    with notebook.lock:
+        doc = notebook.doc
+        where = {id(p): i for i, p in enumerate(doc.prompts)}
+        for prompt in prompts:
+            index = where.get(id(prompt))
+            if index is None:
+                continue
+            try:
+                report = check_references(doc, index, None, notebook.registry)
+            except ResolveError:
+                continue
+            lines = [terminal_safe(str(p)) for p in report.problems]
+            if report.error:
+                lines.append(terminal_safe(report.error))
+            results[id(prompt)] = (frozenset(report.tags()), tuple(lines))
+    return results
+
+
+def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_first: set[int] | None = None,
+                        in_order: bool = False) -> list[tuple["Prompt", list[ReferenceProblem]]]:
+    """The empty references a run of ``prompts`` would send, per cell. An earlier cell that runs first in the
+    same command (``runs_first``: ids; ``in_order``: every earlier one of ``prompts``) has an output by then."""
+    found: list[tuple["Prompt", list[ReferenceProblem]]] = []
+    with notebook.lock:
+        doc = notebook.doc
+        where = {id(p): i for i, p in enumerate(doc.prompts)}
+        first = {doc.prompts[where[i]].name for i in (runs_first or set()) if i in where}
+        for prompt in prompts:
+            index = where.get(id(prompt))
+            if index is None:
+                continue
+            try:
+                report = check_references(doc, index, None, notebook.registry)
+            except ResolveError:
+                continue
+            problems = [p for p in report.problems if not (p.kind == "no-output" and p.cell in first)]
+            if problems:
+                found.append((prompt, problems))
+            if in_order:
+                first.add(prompt.name)
+    return found
+
+
+def question(found: list[tuple["Prompt", list[ReferenceProblem]]]) -> tuple[str, str]:
+    """The confirmation's title and text (plain, from the notebook: show it with safe_text.plain)."""
+    count = sum(len(problems) for _, problems in found)
+    title = f"Send with {count} empty reference{'s' if count != 1 else ''}?"
+    lines = []
+    for prompt, problems in found:
+        lines += [f"{prompt.name}: {p}" if len(found) > 1 else str(p) for p in problems]
+    shown = lines[:8] + ([f"… and {len(lines) - 8} more"] if len(lines) > 8 else [])
+    text = ("These insert empty text:\n" + "\n".join(shown) +
+            "\n\n(confirm_empty_references = false in config.toml stops this question)")
+    return title, text
