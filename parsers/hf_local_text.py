@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from tui_notebook.parser_api import RunContext, RunRequest, text_output
+from tui_notebook.parser_api import ParserError, RunContext, RunRequest, text_output
 
 from . import schemas
 from .hf_local_base import LocalParser, cancel_criteria, context_streamer
@@ -27,6 +27,47 @@ def _wants_stream(request: RunRequest, settings: dict[str, Any], generation: dic
     return stream
 
 
+PIPELINE_NEW_TOKENS = 256
+"""How many tokens transformers' text-generation pipeline generates when nothing says otherwise."""
+
+
+def position_limit(model: Any) -> int | None:
+    """How many positions (prompt + generated tokens) the model's position embeddings cover, if it says."""
+    config = getattr(model, "config", None)
+    for attr in ("n_positions", "max_position_embeddings", "n_ctx"):
+        value = getattr(config, attr, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def fit_to_positions(generation: dict[str, Any], prompt_tokens: int, limit: int | None, default_new: int,
+                     ctx: RunContext, label: str) -> None:
+    """Keep prompt + generated tokens within the model's position limit (beyond it torch fails with an
+    IndexError): a prompt that does not fit is refused; a longer generation is shortened, with a warning."""
+    if not limit:
+        return
+    if prompt_tokens >= limit:
+        raise ParserError(f"the prompt is {prompt_tokens} tokens, but this model reads at most {limit} "
+                          f"(its position limit); shorten the prompt or choose a model with a larger context")
+    room = limit - prompt_tokens
+    if generation.get("max_new_tokens") is None and generation.get("max_length") is not None:
+        asked = int(generation["max_length"])
+        if asked > limit:
+            generation["max_length"] = limit
+            ctx.warn(f"{label}: max_length lowered from {asked} to {limit}: this model reads at most {limit} "
+                     "tokens (its position limit)")
+        return
+    asked = int(generation.get("max_new_tokens") or default_new)
+    if asked > room:
+        generation["max_new_tokens"] = room
+        taken = f" and the prompt takes {prompt_tokens}" if prompt_tokens > 1 else ""
+        ctx.warn(f"{label}: max_new_tokens lowered from {asked} to {room}: this model reads at most {limit} "
+                 f"tokens (its position limit){taken}")
+    if int(generation.get("min_new_tokens") or 0) > generation.get("max_new_tokens", asked):
+        generation["min_new_tokens"] = generation["max_new_tokens"]
+
+
 class LocalTextGeneration(LocalParser):
     task = "text-generation"
     schema_props = schemas.LOCAL_TEXT_GENERATION
@@ -42,6 +83,9 @@ class LocalTextGeneration(LocalParser):
         prompt = self.text(request)
         pipe = self.load("text-generation", request, settings, ctx, self._load)
         generation = _generation_settings(settings)
+        default = getattr(getattr(pipe, "_default_generation_config", None), "max_new_tokens", None)
+        fit_to_positions(generation, len(pipe.tokenizer(prompt)["input_ids"]), position_limit(pipe.model),
+                         default or PIPELINE_NEW_TOKENS, ctx, self.label)
         full_text = settings.get("return_full_text", True) is not False
         kwargs: dict[str, Any] = dict(generation, return_full_text=full_text,
                                       stopping_criteria=cancel_criteria(ctx))
@@ -80,6 +124,11 @@ class LocalSeq2Seq(LocalParser):
         self.prepare(tokenizer, settings, generation)
         inputs = tokenizer(text, return_tensors="pt", truncation=True).to(model.device)
         inputs.pop("token_type_ids", None)  # BART-style models reject it
+        # The decoder's positions: its start token, then what it generates.
+        default = getattr(model.generation_config, "max_new_tokens", None)
+        if "max_new_tokens" in generation or "max_length" in generation or default:
+            fit_to_positions(generation, 1, position_limit(model) if _learned_positions(model) else None,
+                             default or 0, ctx, self.label)
         kwargs: dict[str, Any] = dict(generation, stopping_criteria=cancel_criteria(ctx))
         if _wants_stream(request, settings, generation, ctx, self.label):
             # skip_prompt drops the decoder start token(s) generate() puts first.
@@ -91,6 +140,12 @@ class LocalSeq2Seq(LocalParser):
         sequences = getattr(generated, "sequences", generated)
         texts = tokenizer.batch_decode(sequences, skip_special_tokens=True)
         return [text_output(t.strip(), index) for index, t in enumerate(texts)]
+
+
+def _learned_positions(model: Any) -> bool:
+    """Whether the model looks positions up in a table (BART, Marian, mBART); T5's relative positions have no
+    hard limit."""
+    return getattr(getattr(model, "config", None), "max_position_embeddings", None) is not None
 
 
 class LocalSummarization(LocalSeq2Seq):

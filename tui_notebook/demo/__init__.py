@@ -111,7 +111,14 @@ def demo_document(dirs: dict[str, Path]) -> dict:
         "schema_version": "latest",
         "metadata": {
             "parameters": {"animal": "fox", "place": "a quiet forest"},
-            "models": {"Text Generation (Local)": {"model": gpt2, "max_new_tokens": 24, "do_sample": False}},
+            # Global settings per task: a new cell that picks one of these tasks (m) runs the tiny model with a
+            # generation length its 128 positions hold.
+            "models": {
+                "Text Generation (Local)": {"model": gpt2, "max_new_tokens": 24, "do_sample": False},
+                "Summarization (Local)": {"model": bart, "max_new_tokens": 12},
+                "Translation (Local)": {"model": bart, "max_new_tokens": 12},
+                "Image-to-Text (Local)": {"model": str(dirs["tiny-blip"]), "max_new_tokens": 8},
+            },
             "default_model": "Text Generation (Local)",
         },
         "description": ("Every local task on tiny models with RANDOM weights: the text is gibberish and the "
