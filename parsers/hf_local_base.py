@@ -16,6 +16,7 @@ from tui_notebook.parser_api import (
 )
 
 from . import schemas
+from .hub_reach import hub_reachable, in_local_cache
 from .model_cache import CACHE, cache_key, pick_device, pick_dtype, quiet_libraries
 
 #: Settings that decide what gets loaded (part of the cache key), not how it runs.
@@ -67,8 +68,14 @@ class LocalParser(ModelParser):
             ctx.check_cancelled()
             ctx.progress(None, f"loading {location}…")
             quiet_libraries(diffusers=self.uses_diffusers)
+            now = creation
+            if not Path(location).exists() and not creation.get("local_files_only") and not hub_reachable():
+                # Offline: the local cache or nothing, at once (the libraries would retry for minutes).
+                if not in_local_cache(location, creation.get("cache_dir")):
+                    raise not_cached_error(location)
+                now = {**creation, "local_files_only": True}
             try:
-                value = loader(location, creation)
+                value = loader(location, now)
             except (Cancelled, ParserError):
                 raise
             except Exception as exc:  # noqa: BLE001
@@ -110,11 +117,16 @@ def loading_error(location: str, exc: BaseException) -> ParserError:
         hint in text for hint in ("couldn't connect", "offline", "not a valid model identifier", "connection",
                                   "not a local folder", "does not appear to have", "cannot find the requested"))
     if offline_like:
-        return ParserError(
-            f"cannot download model {location!r} here (it is not in the local Hugging Face cache and the Hub cannot "
-            f"be reached, or the id is wrong). Set settings.model to a local model directory or a model already in "
-            f"the cache; on a machine with network access, `hf download {location}` fills the cache.")
+        return not_cached_error(location, certain=False)
     return ParserError(f"cannot load model {location!r}: {type(exc).__name__}: {message}")
+
+
+def not_cached_error(location: str, *, certain: bool = True) -> ParserError:
+    why = ("it is not in the local Hugging Face cache and the Hub cannot be reached" if certain else
+           "it is not in the local Hugging Face cache and the Hub cannot be reached, or the id is wrong")
+    return ParserError(
+        f"cannot download model {location!r} here ({why}). Set settings.model to a local model directory or a "
+        f"model already in the cache; on a machine with network access, `hf download {location}` fills the cache.")
 
 
 def cancel_criteria(ctx: RunContext) -> Any:
