@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.ui_app import wait_for
+from fixtures.ui_app import notifications, wait_for
 
 from tui_notebook.config import Config
 from tui_notebook.document import Error
@@ -85,3 +85,23 @@ async def test_config_can_turn_the_question_off(make_app):
         await pilot.press("j", "r")
         await wait_for(pilot, lambda: bool(outputs(app, 1)), message="sent without asking")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_cell_without_a_model_says_which_key_chooses_one(make_app):
+    app = make_app((("bare", "hello", None),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cell = app.view.current_cell()
+        assert "no model — press m to choose a model" in str(cell.header_text())
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any("press m to choose a model" in n for n in notifications(app)),
+                       message="the hint on run")
+        assert "bare has no model: press m to choose a model." in notifications(app)
+        assert app.runs.state(cell.prompt).status != "failed" and not cell.prompt.outputs
+
+
+async def test_the_model_hint_follows_the_keymap(make_app):
+    app = make_app((("bare", "hello", None),), keymap={"change-model": "f9"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "press f9 to choose a model" in str(app.view.current_cell().header_text())

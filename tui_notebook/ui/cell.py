@@ -77,6 +77,14 @@ def structured_input(prompt: Prompt) -> str:
     return json.dumps(dumped, ensure_ascii=False)
 
 
+def choose_model_hint(app) -> str:  # noqa: ANN001
+    """``press m to choose a model``, with the key the user's keymap gives that command."""
+    from . import keys
+
+    shown = keys.chord_display(keys.BY_ID["change-model"], getattr(app, "_keymap", None) or {})
+    return f"press {shown.split(' / ')[0]} to choose a model"
+
+
 class RenameInput(Input):
     # priority: both move the focus back to the column (see key_order)
     BINDINGS = [Binding("escape", "cancel_rename", "Cancel", priority=True),
@@ -182,7 +190,7 @@ class Cell(NoRelayoutOnResize, Widget):
         text = Text.assemble((f"{index + 1:>3} ", "dim"), (terminal_safe(self.prompt.name), "bold"), "  ")
         model = nb.model_name(self.prompt)
         if model is None:
-            text.append("no model — press m", style="yellow")
+            text.append(f"no model — {choose_model_hint(self.app)}", style="yellow")
         else:
             parser = nb.parser_for(self.prompt)
             if isinstance(parser, UnknownParser):

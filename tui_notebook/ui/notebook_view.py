@@ -709,6 +709,12 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     def run_prompt(self, prompt: Prompt, *, with_deps: bool = False) -> None:
         if not self._writable("run cells"):
             return
+        if self.notebook.model_name(prompt) is None:
+            from .cell import choose_model_hint
+
+            self.app.notify(f"{terminal_safe(prompt.name)} has no model: {choose_model_hint(self.app)}.",
+                            title="Not run", severity="warning", markup=False)
+            return
         runs_first: set[int] = set()
         if with_deps:
             from ..resolve import dependencies
