@@ -1,0 +1,79 @@
+"""End to end in tmux: a cell whose template has empty references names them under the prompt, and running it
+asks first; "no" sends nothing."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tui_notebook.document import load_path
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+_spec = importlib.util.spec_from_file_location("tmux_harness", Path(__file__).with_name("test_tmux.py"))
+_harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_harness)  # the Tmux driver of the main end-to-end test
+Tmux = _harness.Tmux
+
+PARSERS = '''
+from pathlib import Path
+from tui_notebook.parser_api import ModelParser, text_output
+
+class Echo(ModelParser):
+    id = "Echo"
+    def run(self, request, ctx):
+        with open(Path(__file__).with_name("sent.txt"), "a") as sent:
+            sent.write(request.prompt_text + "\\n")
+        return [text_output("echo " + request.prompt_text)]
+
+def register_model_parsers(registry):
+    registry.register(Echo())
+'''
+
+
+@pytest.fixture
+def person(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "model_parsers.py").write_text(PARSERS)
+    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
+           "TUINB_CACHE_DIR": str(home / "cache"), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color"}
+    session = Tmux(f"tuinb-refs-{os.getpid()}", work, env)
+    yield session
+    session.kill()
+
+
+def test_empty_references_are_named_and_asked_about(person):
+    path = person.cwd / "refs.aiconfig.json"
+    path.write_text(json.dumps({"name": "refs", "metadata": {"default_model": "Echo", "parameters": {"who": "me"}},
+                                "prompts": [{"name": "ask", "input": "hi {{who}} {{nope}} {{later.output}}"},
+                                            {"name": "later", "input": "x"}]}))
+    person.start(str(path), "--trust-parsers")
+    person.wait("{{nope}}: no such parameter", timeout=30)
+    person.wait("{{later.output}}: cell 'later' is below this one")
+    person.keys("r")
+    person.wait("Send with 2 empty references?")
+    person.keys("n")
+    person.wait("Send with 2 empty references?", gone=True)
+    assert not (person.cwd / "sent.txt").exists()
+    person.keys("r")
+    person.wait("Send with 2 empty references?")
+    person.keys("y")
+    person.wait("echo hi me")
+    assert (person.cwd / "sent.txt").read_text() == "hi me  \n"
+    person.keys("C-s")
+    deadline = time.monotonic() + 10
+    while not load_path(path).doc.prompts[0].outputs and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert load_path(path).doc.prompts[0].outputs[0].data == "echo hi me  "
