@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from ..document import ModelMetadata, Prompt
 from ..notebook import EditError
+from ..parser_api import text_template
 from ..sanitize import terminal_safe
 from . import keys
 from .cell import Cell, input_text, structured_input
@@ -317,7 +318,11 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         if priority is not None and priority.typing(within=REFERENCE_CHECK_DELAY):
             self.schedule_reference_check()
             return
-        self._check_references([cell.prompt for cell in self._cells.values()])
+        # Only cells with a tag to check, or warnings to take back: most cells have neither, and need no worker.
+        prompts = [cell.prompt for cell in self._cells.values()
+                   if cell.reference_lines or "{{" in (text_template(cell.prompt) or "")]
+        if prompts:
+            self._check_references(prompts)
 
     @work(thread=True, exclusive=True, group="reference-check", exit_on_error=False)
     def _check_references(self, prompts: list[Prompt]) -> None:
