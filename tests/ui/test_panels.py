@@ -377,7 +377,7 @@ async def test_preview_updates_after_a_parameter_edit_and_warns_about_escaping()
         sidebar.show_tab("resolved")
         await pilot.pause()
         assert preview_text(app) == "Tell me about Paris and ."
-        assert "{{topic}}" in preview_text(app, "missing")
+        assert "{{topic}}: no such parameter" in preview_text(app, "missing")  # the reason, as in the cell
         assert preview_text(app, "warning") == ""
 
         sidebar.show_tab("params")

@@ -77,6 +77,20 @@ class ResolvedPreview(Vertical):
     def on_mount(self) -> None:
         self.update()
 
+    def _empty_references(self) -> str:
+        """The references rendered as empty text, each with the reason (the cell shows the same lines)."""
+        from ..resolve import check_references
+
+        try:
+            with self.notebook.lock:
+                report = check_references(self.notebook.doc, self.notebook.index_of(self.prompt), None,
+                                          self.notebook.registry)
+        except Exception:  # noqa: BLE001 - the resolution above already shows why the prompt cannot resolve
+            return ""
+        if not report.problems:
+            return ""
+        return "Rendered as empty text:\n" + "\n".join(str(p) for p in report.problems)
+
     def update(self) -> None:
         """Resolve again and show the result."""
         try:
@@ -102,9 +116,7 @@ class ResolvedPreview(Vertical):
             return
         error.update("")
         warning.update(plain(escaping_warning(self.resolution)))
-        gaps = self.resolution.missing
-        missing.update(plain("No value for: " + ", ".join(f"{{{{{m}}}}}" for m in gaps) +
-                             " (rendered as empty text)") if gaps else "")
+        missing.update(plain(self._empty_references()))
         text.update(Text(terminal_safe(self.resolution.text or "(empty)")))
 
 
