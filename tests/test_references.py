@@ -164,3 +164,35 @@ def test_validate_warns_about_unreachable_names_and_missing_cells(tmp_path):
     assert "prompts[1] (use): {{later.output}}: cell 'later' is below this one" in out
     assert ": ok (" not in out
     assert load_path(path).doc.prompts[0].name == "my idea"  # validate writes nothing
+
+
+def test_every_corpus_prompt_can_be_checked_and_renders_the_same():
+    """The check never raises on real notebooks, and resolving after it gives the same text as before."""
+    from corpus_locator import corpus_files
+    from tui_notebook.document import DocumentError
+    from tui_notebook.resolve import ResolveError, resolve_all
+
+    checked = 0
+    for path in corpus_files():
+        try:
+            doc = load_path(path).doc
+        except DocumentError:
+            continue
+        before = [r.text if not isinstance(r, ResolveError) else str(r) for r in resolve_all(doc)]
+        for index in range(len(doc.prompts)):
+            report = check_references(doc, index)
+            assert all(str(p).startswith("{{") for p in report.problems), path
+            checked += 1
+        after = [r.text if not isinstance(r, ResolveError) else str(r) for r in resolve_all(doc)]
+        assert after == before, path
+    assert checked > 50
+
+
+def test_a_shared_cell_name_is_named_as_the_reason():
+    # The SDK's earlier-prompt view stops at the first cell bearing the current name, so the second "p" cannot
+    # reach the first one's output.
+    data = {"name": "x", "metadata": {"default_model": "gpt-4"}, "prompts": [
+        {"name": "p", "input": "What are transformers"}, {"name": "p", "input": "Analyse: {{p.output}}"}]}
+    report = check_references(doc_of(data), 1)
+    assert [str(p) for p in report.problems] == ["{{p.output}}: several cells are named 'p'; rename the one to "
+                                                 "reference"]

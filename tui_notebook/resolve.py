@@ -307,6 +307,7 @@ def check_references(
             break
         earlier[previous.name] = previous
     later = {p.name for p in doc.prompts[index + 1:]}
+    shared_name = sum(1 for p in doc.prompts if p.name == prompt.name) > 1
     # The references the template mentions, as the SDK would pass them (for the render below).
     context: dict[str, Any] = {}
     for name in template_variables(template):
@@ -321,7 +322,8 @@ def check_references(
         if tag.inner in seen:
             continue
         seen.add(tag.inner)
-        problem = _tag_problem(tag.inner, tag.path, prompt.name, parameters, earlier, later, context)
+        problem = _tag_problem(tag.inner, tag.path, prompt.name, parameters, earlier, later, context,
+                               shared_name)
         if problem is not None:
             report.problems.append(problem)
     try:
@@ -332,7 +334,8 @@ def check_references(
 
 
 def _tag_problem(inner: str, path: tuple[str, ...], current: str, parameters: Mapping[str, Any],
-                 earlier: Mapping[str, Prompt], later: set[str], context: Mapping[str, Any]) -> ReferenceProblem | None:
+                 earlier: Mapping[str, Prompt], later: set[str], context: Mapping[str, Any],
+                 shared_name: bool) -> ReferenceProblem | None:
     tag = "{{" + inner + "}}"
     root = path[0]
     if root in parameters:
@@ -347,6 +350,9 @@ def _tag_problem(inner: str, path: tuple[str, ...], current: str, parameters: Ma
             return ReferenceProblem(tag, "no-output", f"cell {root!r} has no output yet", root)
         return None
     if root == current:
+        if shared_name:
+            return ReferenceProblem(tag, "itself", f"several cells are named {root!r}; rename the one to reference",
+                                    root)
         return ReferenceProblem(tag, "itself", "a cell cannot use its own output", root)
     if root in later:
         return ReferenceProblem(tag, "below", f"cell {root!r} is below this one", root)
