@@ -105,3 +105,19 @@ async def test_the_model_hint_follows_the_keymap(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "press f9 to choose a model" in str(app.view.current_cell().header_text())
+
+
+async def test_the_editor_highlights_empty_references_as_they_are_typed(make_app):
+    app = make_app((("ask", "hi {{who}}", "test-echo"),), parameters={"who": "me"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        cell = app.view.current_cell()
+        await wait_for(pilot, lambda: cell._editor is not None, message="edit mode")
+        await pilot.press(*" {{nope}}")
+        await wait_for(pilot, lambda: cell.reference_lines == ("{{nope}}: no such parameter",),
+                       message="the warning while editing")
+        editor = cell._editor
+        names = {name for row in editor._highlights.values() for _, _, name in row}
+        assert {"template", "template-empty"} <= names
+        assert cell._refs.display  # the warning line shows under the editor

@@ -309,6 +309,8 @@ class Cell(NoRelayoutOnResize, Widget):
         self._empty_refs, self._ref_lines = empty, lines
         self._refs.display = bool(lines)
         self._refs.update(reference_warnings(list(lines)))
+        if self._editor is not None:
+            self._editor.show_empty_references(empty)
         if not self.editing:
             self._input_sig = None
             self.refresh_cell()
@@ -398,6 +400,7 @@ class Cell(NoRelayoutOnResize, Widget):
         from .editor import PromptEditor  # TextArea is imported on the first edit, not at start-up
 
         self._editor = PromptEditor(input_text(self.prompt), classes="cell-editor")
+        self._editor.empty_references = self._empty_refs
         self._input.display = False
         await self.mount(self._editor, after=self._input)
         focus_now(self._editor)

@@ -7,7 +7,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from . import keys
-from .template_highlight import TEMPLATE, TEMPLATE_STYLE, highlight_templates  # noqa: F401 - re-exported
+from .template_highlight import EMPTY_REFERENCE_STYLE, TEMPLATE, TEMPLATE_STYLE, highlight_templates  # noqa: F401
 from .inert import install_text_area
 
 install_text_area()  # this module draws user text in a TextArea: keep it inert
@@ -20,6 +20,7 @@ def _theme() -> TextAreaTheme:
     assert base is not None
     styles = dict(base.syntax_styles)
     styles["template"] = Style.parse(TEMPLATE_STYLE)
+    styles["template-empty"] = Style.parse(EMPTY_REFERENCE_STYLE)
     return TextAreaTheme(
         name=_THEME_NAME,
         base_style=base.base_style,
@@ -38,6 +39,9 @@ class PromptEditor(TextArea):
 
     BINDINGS = keys.bindings("editor")
 
+    empty_references: frozenset[str] = frozenset()
+    """Inner text of the tags that insert nothing (set by the cell from the view's reference check)."""
+
     DEFAULT_CSS = """
     PromptEditor { height: auto; max-height: 20; min-height: 3; border: tall $accent; padding: 0 1; }
     """
@@ -46,6 +50,12 @@ class PromptEditor(TextArea):
         super().__init__(text, soft_wrap=True, show_line_numbers=False, tab_behavior="indent", **kwargs)
         self.register_theme(_theme())
         self.theme = _THEME_NAME
+
+    def show_empty_references(self, empty: frozenset[str]) -> None:
+        if empty != self.empty_references:
+            self.empty_references = empty
+            self._build_highlight_map()
+            self.refresh()
 
     def _build_highlight_map(self) -> None:
         super()._build_highlight_map()
@@ -56,7 +66,9 @@ class PromptEditor(TextArea):
             for match in TEMPLATE.finditer(line):
                 start = len(line[: match.start()].encode("utf-8"))
                 end = len(line[: match.end()].encode("utf-8"))
-                highlights[row].append((start, end, "template"))
+                inner = match.group(0).strip("{}").strip().lstrip("&").strip()
+                empty = self.empty_references and inner in self.empty_references
+                highlights[row].append((start, end, "template-empty" if empty else "template"))
 
     def action_leave_edit(self) -> None:
         cell = self._cell()
