@@ -276,7 +276,7 @@ def _validate_references(doc, registry) -> list[str]:  # noqa: ANN001
     return lines
 
 
-def _reference_problems(nb, name: str, params, ran_before: set[str]) -> tuple[list, str | None]:  # noqa: ANN001
+def _reference_problems(nb, name: str | int, params, ran_before: set[str]) -> tuple[list, str | None]:  # noqa: ANN001
     """The prompt's empty references (an earlier cell that runs first in this command has an output by then)
     and its template error, if any."""
     from .resolve import ResolveError, check_references
@@ -308,10 +308,11 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     results: dict[str, Any] = {}
     status = EXIT_OK
     empty = 0
-    for name in ([args.prompt] if args.prompt else list(dict.fromkeys(nb.names()))):
-        if name not in nb.names():
-            break
-        problems, error = _reference_problems(nb, name, params, set())
+    names = nb.names()
+    targets = ([(args.prompt, args.prompt)] if args.prompt in names else []) if args.prompt else list(
+        zip(names, range(len(names))))
+    for name, key in targets:
+        problems, error = _reference_problems(nb, key, params, set())
         _warn_references(name, problems)
         if error:
             _err(f"{name}: {error}")

@@ -43,9 +43,9 @@ MARGIN = 3
 CHUNK = 100
 COMMIT_DELAY = 0.4
 SCROLL_SETTLE = 0.15
+"""Seconds without scrolling after which the cells in view are built (not on every wheel step)."""
 REFERENCE_CHECK_DELAY = 0.5
 """Seconds after the last change (and the last key) before the cells' references are checked again."""
-"""Seconds without scrolling after which the cells in view are built (not on every wheel step)."""
 
 
 class StubBlock(Static):
