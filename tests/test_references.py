@@ -70,7 +70,8 @@ def test_check_names_each_empty_reference_and_why():
 
 def test_check_knows_run_time_parameters_and_earlier_outputs():
     data = json.loads(json.dumps(NOTEBOOK))
-    data["prompts"][0]["outputs"] = [{"output_type": "execute_result", "execution_count": 0, "data": "ok", "metadata": {}}]
+    data["prompts"][0]["outputs"] = [{"output_type": "execute_result", "execution_count": 0, "data": "ok",
+                                      "metadata": {}}]
     report = check_references(doc_of(data), "mid", {"nope": "given"})
     assert [p.kind for p in report.problems] == ["below"]
 

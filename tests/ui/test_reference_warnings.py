@@ -121,3 +121,31 @@ async def test_the_editor_highlights_empty_references_as_they_are_typed(make_app
         names = {name for row in editor._highlights.values() for _, _, name in row}
         assert {"template", "template-empty"} <= names
         assert cell._refs.display  # the warning line shows under the editor
+
+
+async def test_typing_does_not_recheck_references_on_every_key(make_app, monkeypatch):
+    import tui_notebook.ui.notebook_view as view_module
+
+    calls: list[int] = []
+    real = view_module.check_cells
+
+    def counted(nb, prompts):  # noqa: ANN001, ANN202
+        calls.append(len(prompts))
+        return real(nb, prompts)
+
+    monkeypatch.setattr(view_module, "check_cells", counted)
+    cells = [("ask", "hi {{nope}}", "test-echo")] + [(f"c{i}", f"cell {i}", "test-echo") for i in range(10)]
+    app = make_app(cells)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        ask = app.view.cell_widgets()[0]
+        await wait_for(pilot, lambda: bool(ask.reference_lines), message="the first check")
+        calls.clear()
+        await pilot.press("j", "enter")
+        await pilot.press(*"typing in another cell")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: bool(calls), message="a check once the keys stopped")
+        for _ in range(10):
+            await pilot.pause(0.1)
+        assert len(calls) <= 2, calls  # once after the typing, not once per key
+        assert calls[0] == 1  # only the cell with a tag is checked
