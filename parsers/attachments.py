@@ -69,8 +69,11 @@ def sniff_mime(data: bytes) -> str | None:
 
 
 def load_attachment(attachment: Any, notebook_dir: Path, token: CancelToken | None = None,
-                    timeout: float = 30.0) -> Blob:
-    """The attachment's bytes and MIME type (declared type first, then the name, then the content)."""
+                    timeout: float = 30.0, gate: Any = None) -> Blob:
+    """The attachment's bytes and MIME type (declared type first, then the name, then the content).
+
+    A URL is fetched only from a public address unless ``gate`` (the run's :class:`RunGate`) allows the host;
+    otherwise :class:`~tui_notebook.consent.NeedsConsent` is raised naming it."""
     data = getattr(attachment, "data", attachment)
     declared = getattr(attachment, "mime_type", None)
     if isinstance(attachment, dict):
@@ -81,7 +84,7 @@ def load_attachment(attachment: Any, notebook_dir: Path, token: CancelToken | No
         name = "base64 attachment"
         guessed = data_url_mime
     else:
-        raw, name = _read_uri(value.strip(), notebook_dir, token, timeout)
+        raw, name = _read_uri(value.strip(), notebook_dir, token, timeout, gate)
         guessed = mimetypes.guess_type(urllib.parse.urlparse(name).path or name)[0]
     mime = declared or sniff_mime(raw) or guessed or "application/octet-stream"
     return Blob(raw, mime, name)
@@ -99,10 +102,11 @@ def _decode_base64(value: str) -> tuple[bytes, str | None]:
         raise ParserError(f"attachment is marked base64 but is not valid base64 ({exc})") from None
 
 
-def _read_uri(value: str, notebook_dir: Path, token: CancelToken | None, timeout: float) -> tuple[bytes, str]:
+def _read_uri(value: str, notebook_dir: Path, token: CancelToken | None, timeout: float,
+              gate: Any = None) -> tuple[bytes, str]:
     parsed = urllib.parse.urlparse(value)
     if parsed.scheme in ("http", "https"):
-        return _fetch(value, token, timeout), value
+        return _fetch(value, token, timeout, gate), value
     if parsed.scheme == "file":
         from urllib.request import url2pathname  # urllib.request pulls in http.client, ssl: ~15 ms at start-up
 
@@ -126,14 +130,18 @@ def _read_uri(value: str, notebook_dir: Path, token: CancelToken | None, timeout
         raise ParserError(f"cannot read attachment (permission denied): {path}") from None
 
 
-def _fetch(url: str, token: CancelToken | None, timeout: float) -> bytes:
-    """Download with a timeout, in chunks, stopping at once when the run is cancelled."""
-    import urllib.request
+def _fetch(url: str, token: CancelToken | None, timeout: float, gate: Any = None) -> bytes:
+    """Download with a timeout, in chunks, stopping at once when the run is cancelled. Every hop (redirects
+    too) connects to an address that is public or that ``gate`` allows."""
+    from tui_notebook.addresses import PrivateAddress, open_checked
+    from tui_notebook.consent import PRIVATE_URL, ConsentItem, NeedsConsent
 
-    request = urllib.request.Request(url, headers={"User-Agent": "tuinb"})
     closed = threading.Event()
+    allow = gate.address_allowed if gate is not None else (lambda host: False)
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - user-chosen URL
+        response = open_checked(url, timeout, allow, headers={"User-Agent": "tuinb"})
+    except PrivateAddress as exc:
+        raise NeedsConsent([ConsentItem(PRIVATE_URL, exc.host)]) from None
     except Exception as exc:  # noqa: BLE001
         raise ParserError(f"cannot download attachment {url}: {exc}") from None
 
@@ -152,7 +160,7 @@ def _fetch(url: str, token: CancelToken | None, timeout: float) -> bytes:
         while True:
             if token is not None and token.cancelled:
                 raise Cancelled()
-            chunk = response.read(64 * 1024)
+            chunk = response.response.read(64 * 1024)
             if not chunk:
                 break
             total += len(chunk)

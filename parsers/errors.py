@@ -9,55 +9,19 @@ classes of httpx2 / huggingface_hub are recognised by name, so importing this mo
 from __future__ import annotations
 
 import json
-import os
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
 from tui_notebook.parser_api import Cancelled, NotRunnable, ParserError, RunContext
+from tui_notebook.consent import NeedsConsent
+from tui_notebook.secrets import known_secrets, redact  # noqa: F401 - the one token list and redactor, re-exported
 
 T = TypeVar("T")
-
-_TOKEN_PATTERNS = (
-    re.compile(r"\bhf_[A-Za-z0-9]{6,}"),  # Hugging Face user / org tokens
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),  # OpenAI-style keys
-    re.compile(r"(?i)(bearer\s+)[^\s'\",]+"),  # anything sent as a bearer token
-)
 
 TOKEN_HELP = (
     "set the HF_TOKEN environment variable, run `hf auth login`, or use the app's token setting "
     "(tokens are never stored in the notebook)"
 )
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """``text`` with every known secret and anything token-shaped replaced by a placeholder."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "********")
-    for pattern in _TOKEN_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + "********", text)
-        else:
-            text = pattern.sub(lambda m: m.group(0)[:3] + "********", text)
-    return text
-
-
-def known_secrets(*extra: str | None) -> list[str]:
-    """Tokens this process could send: the explicit ones plus HF's environment / login tokens."""
-    found = [s for s in extra if s]
-    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN"):
-        if os.environ.get(name):
-            found.append(os.environ[name])
-    try:  # the cached `hf auth login` token; cheap (reads a small file)
-        from huggingface_hub import get_token
-
-        token = get_token()
-        if token:
-            found.append(token)
-    except Exception:  # noqa: BLE001 - redaction must never fail a run
-        pass
-    return found
 
 
 class RetryableError(ParserError):
@@ -243,7 +207,7 @@ def _wait_visibly(ctx: RunContext, seconds: float, reason: str) -> None:
 
 def redacting(secrets: list[str], error: BaseException) -> BaseException:
     """The same kind of error with secrets removed from its message (Cancelled passes through)."""
-    if isinstance(error, Cancelled):
+    if isinstance(error, (Cancelled, NeedsConsent)):
         return error
     message = redact(str(error), secrets)
     if isinstance(error, NotRunnable):

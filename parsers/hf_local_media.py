@@ -46,7 +46,8 @@ class LocalSpeechRecognition(LocalParser):
         outputs = []
         for index, attachment in enumerate(attachments):
             ctx.progress(index / len(attachments), f"transcribing {index + 1}/{len(attachments)}…")
-            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
+            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token, gate=request.gate),
+                              self.accepts, self.label)
             samples, source_rate = decode_audio(blob.data, blob.name)
             # Our own resampling: the pipeline would need torchaudio (or ffmpeg for files) to do it.
             audio = {"raw": resample(samples, source_rate, rate), "sampling_rate": rate}
@@ -114,7 +115,7 @@ class LocalImageToText(LocalParser):
         outputs = []
         for index, attachment in enumerate(attachments):
             ctx.progress(index / len(attachments), f"captioning {index + 1}/{len(attachments)}…")
-            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token, timeout),
+            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token, timeout, request.gate),
                               self.accepts, self.label)
             try:
                 image = Image.open(io.BytesIO(blob.data)).convert("RGB")

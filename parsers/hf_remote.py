@@ -21,6 +21,8 @@ from tui_notebook.parser_api import (
 
 from . import schemas
 from .attachments import attachments_of, check_blob, load_attachment, sniff_mime
+from tui_notebook.secrets import HF_TOKEN
+
 from .errors import RetryPolicy, explain, json_safe, known_secrets, run_guarded, with_retries
 from .media import media_result, png_bytes
 
@@ -31,6 +33,39 @@ def _is_url(model: str | None) -> bool:
     return bool(model) and model.startswith(("http://", "https://"))  # type: ignore[union-attr]
 
 
+def _request_url(model: str | None, provider: str | None) -> str:
+    """Where the client sends the request: the URL itself, else Hugging Face's router (providers are reached
+    through it with an HF token)."""
+    if _is_url(model):
+        return model  # type: ignore[return-value]
+    from huggingface_hub import constants
+
+    return constants.INFERENCE_PROXY_TEMPLATE.format(provider=provider or "hf-inference")
+
+
+_GATED_CLIENT: list[type] = []
+
+
+def _gated_client_class() -> type:
+    """InferenceClient whose every request passes the run's gate last: huggingface_hub finds the user's token
+    by itself (environment, saved login) when given none, so the Authorization header it builds is checked
+    against the final URL and dropped unless the token may go there."""
+    if not _GATED_CLIENT:
+        from huggingface_hub import InferenceClient
+
+        class GatedInferenceClient(InferenceClient):
+            tuinb_gate: Any = None
+            tuinb_warn: Any = None
+
+            def _inner_post(self, request_parameters, *, stream=False):  # noqa: ANN001, ANN202
+                request_parameters.headers = self.tuinb_gate.checked_headers(
+                    request_parameters.url, request_parameters.headers, self.tuinb_warn)
+                return super()._inner_post(request_parameters, stream=stream)
+
+        _GATED_CLIENT.append(GatedInferenceClient)
+    return _GATED_CLIENT[0]
+
+
 class RemoteParser(ModelParser):
     """Shared run skeleton: settings, client, retries, error explanation and token redaction."""
 
@@ -38,6 +73,17 @@ class RemoteParser(ModelParser):
 
     local = False
     schema_props: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def _provider(self, request: RunRequest) -> str | None:
+        if _is_url(self.model_id(request)):
+            return None  # a URL is called as is; the client forces hf-inference
+        return request.settings.get("provider") or None
+
+    def credential_uses(self, request: RunRequest) -> Sequence[tuple[str, str]]:
+        return [(HF_TOKEN, self.destination(request) or "")]
+
+    def destination(self, request: RunRequest) -> str | None:
+        return _request_url(self.model_id(request), self._provider(request))
 
     def run(self, request: RunRequest, ctx: RunContext) -> Sequence[Any]:
         settings, unknown = schemas.pick_settings(request.settings, self.settings_schema)
@@ -47,9 +93,10 @@ class RemoteParser(ModelParser):
         secrets = known_secrets(request.options.hf_token)
         where = "the endpoint" if _is_url(model) else SERVICE
         shown = model or "the recommended model"
+        token = request.gate.credential(HF_TOKEN, self.destination(request) or "", warn=ctx.warn)
 
         def body() -> list[Any]:
-            client = self._client(request, settings, model, timeout)
+            client = self._client(request, settings, model, timeout, token, ctx)
             ctx.token.on_cancel(client.close)  # breaks a read that is waiting on the network
             try:
                 return self.call(client, request, settings, ctx, model)
@@ -65,14 +112,15 @@ class RemoteParser(ModelParser):
     def headers(self, settings: dict[str, Any]) -> dict[str, str]:
         return {}
 
-    def _client(self, request: RunRequest, settings: dict[str, Any], model: str | None, timeout: float):  # noqa: ANN202
-        from huggingface_hub import InferenceClient
-
-        provider = settings.get("provider") or None
-        if _is_url(model):
-            provider = None  # a URL is called as is; the client forces hf-inference
-        return InferenceClient(provider=provider, token=request.options.hf_token or None, timeout=timeout,
-                               headers=self.headers(settings) or None)
+    def _client(self, request: RunRequest, settings: dict[str, Any], model: str | None, timeout: float,  # noqa: ANN202
+                token: str | None, ctx: RunContext):
+        client = _gated_client_class()(provider=self._provider(request), token=token, timeout=timeout,
+                                       headers=self.headers(settings) or None)
+        client.tuinb_gate = request.gate
+        # A granted token that the client would send somewhere else (a provider called directly) is dropped,
+        # and the user told; without a granted token a dropped header is the expected case.
+        client.tuinb_warn = ctx.warn if token else None
+        return client
 
     def retrying(self, call, ctx: RunContext, settings: dict[str, Any], model: str | None):  # noqa: ANN001, ANN201
         policy = RetryPolicy(max_retries=int(settings.get("max_retries", 4)))
@@ -229,7 +277,8 @@ class _RemoteAttachmentParser(RemoteParser):
     def call(self, client, request, settings, ctx, model):  # noqa: ANN001
         outputs = []
         for index, attachment in enumerate(attachments_of(request.attachments, self.accepts, self.label)):
-            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token), self.accepts, self.label)
+            blob = check_blob(load_attachment(attachment, request.notebook_dir, ctx.token, gate=request.gate),
+                              self.accepts, self.label)
             # Raw bytes carry no file name, so tell the server the format.
             client.headers["Content-Type"] = blob.mime_type
             outputs.append(self.call_one(client, blob, settings, ctx, model, index))

@@ -2,19 +2,21 @@
 Inference Providers router (https://router.huggingface.co/v1).
 
 We speak the wire format ourselves (httpx2, which huggingface_hub already depends on) rather than through
-InferenceClient, so the only credential ever sent is the one named by ``settings.api_key_env`` — an HF
-token from the environment must not leak to a third-party server.
+InferenceClient, so the only credential ever sent is the one named by ``settings.api_key_env`` (default: the
+user's configured key variable), and only through the run's gate: to a host the user approved, never over
+plain http to another machine.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Sequence
 
 from tui_notebook.parser_api import Cancelled, ModelParser, ParserError, RunContext, RunRequest, text_output
 
 from . import schemas
+from tui_notebook.secrets import DEFAULT_API_KEY_VAR, is_variable_name
+
 from .errors import HttpStatusError, RetryPolicy, explain, known_secrets, run_guarded, with_retries
 
 
@@ -33,18 +35,38 @@ class OpenAICompatibleChat(ModelParser):
         value = request.settings.get("model")
         return value.strip() if isinstance(value, str) and value.strip() else self.default_model
 
+    def _endpoint(self, request: RunRequest) -> str | None:
+        base_url = str(request.settings.get("base_url") or "").strip()
+        if not base_url.startswith(("http://", "https://")):
+            return None
+        url = base_url.rstrip("/")
+        return url if url.endswith("/chat/completions") else url + "/chat/completions"
+
+    def _key_env(self, request: RunRequest) -> str:
+        value = request.settings.get("api_key_env") or request.options.api_key_env or DEFAULT_API_KEY_VAR
+        return str(value).strip()
+
+    def credential_uses(self, request: RunRequest) -> Sequence[tuple[str, str]]:
+        url = self._endpoint(request)
+        key_env = self._key_env(request)
+        return [(key_env, url)] if url and is_variable_name(key_env) else []
+
+    def destination(self, request: RunRequest) -> str | None:
+        return self._endpoint(request)
+
     def run(self, request: RunRequest, ctx: RunContext) -> Sequence[Any]:
         settings, unknown = schemas.pick_settings(request.settings, self.settings_schema)
         schemas.report_unknown(ctx, unknown, self.label)
         base_url = str(settings.get("base_url") or "").strip()
-        if not base_url.startswith(("http://", "https://")):
+        url = self._endpoint(request)
+        if url is None:
             raise ParserError(f"{self.label} needs settings.base_url, the server's http(s) URL ending in /v1 "
                               "(e.g. http://localhost:8080/v1)")
-        url = base_url.rstrip("/")
-        if not url.endswith("/chat/completions"):
-            url += "/chat/completions"
-        key_env = settings.get("api_key_env") or "OPENAI_API_KEY"
-        api_key = os.environ.get(str(key_env)) or None
+        key_env = self._key_env(request)
+        if not is_variable_name(key_env):
+            raise ParserError(f"settings.api_key_env must name an environment variable (letters, digits, _), "
+                              f"got {key_env[:40]!r}")
+        api_key = request.gate.credential(key_env, url, warn=ctx.warn)
         timeout = float(settings.get("timeout", 120))
         model = self.model_id(request) or "default"
         if request.prompt_text is None:

@@ -26,7 +26,8 @@ def test_chat_streaming_sends_settings(parser_registry, hf_server, monkeypatch):
     monkeypatch.setenv("MY_KEY", "sk-localtestkey12345")
     request = make_request(CHAT, text="Hello?", settings={
         "base_url": f"{hf_server.url}/v1", "model": "llama3", "system_prompt": "Be brief.", "max_tokens": 4,
-        "temperature": 0.2, "top_p": 0.5, "stop": "\n", "api_key_env": "MY_KEY"})
+        "temperature": 0.2, "top_p": 0.5, "stop": "\n", "api_key_env": "MY_KEY"},
+        allow_credentials=(hf_server.pair("MY_KEY"),))
     outputs, ctx = chat(registry=parser_registry, request=request)
     assert ctx.chunks == CHAT_TOKENS[:4]
     assert outputs[0].data == "".join(CHAT_TOKENS[:4]) and outputs[0].metadata == {"finish_reason": "stop"}
@@ -51,18 +52,21 @@ def test_chat_without_streaming_and_no_hf_token_leak(parser_registry, hf_server,
 def test_chat_errors(parser_registry, hf_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-verysecretkey987654321")
     settings = {"base_url": f"{hf_server.url}/v1", "max_retries": 0}
+    allowed = (hf_server.pair("OPENAI_API_KEY"),)
     hf_server.fail(401, echo_auth=True)
-    with pytest.raises(ParserError) as info:
-        chat(parser_registry, make_request(CHAT, settings=settings))
+    with pytest.raises(ParserError) as info:  # the key is approved for this server, sent, echoed, never shown
+        chat(parser_registry, make_request(CHAT, settings=settings, allow_credentials=allowed))
+    assert hf_server.requests[0].headers["authorization"] == "Bearer sk-verysecretkey987654321"
     assert "OPENAI_API_KEY" in str(info.value) and "sk-verysecretkey987654321" not in str(info.value)
     hf_server.fail("cut")
     with pytest.raises(ParserError, match="broke before the answer was complete"):
-        chat(parser_registry, make_request(CHAT, settings=settings))
+        chat(parser_registry, make_request(CHAT, settings=settings, allow_credentials=allowed))
     hf_server.fail("garbage")
     with pytest.raises(ParserError, match="cannot read"):
-        chat(parser_registry, make_request(CHAT, stream=False, settings=settings))
+        chat(parser_registry, make_request(CHAT, stream=False, settings=settings, allow_credentials=allowed))
     hf_server.fail(429, retry_after=0)
-    outputs, _ = chat(parser_registry, make_request(CHAT, settings={**settings, "max_retries": 1}))
+    outputs, _ = chat(parser_registry, make_request(CHAT, settings={**settings, "max_retries": 1},
+                                                           allow_credentials=allowed))
     assert outputs[0].data == "".join(CHAT_TOKENS)
     with pytest.raises(ParserError, match="base_url"):
         chat(parser_registry, make_request(CHAT, settings={}))
@@ -160,6 +164,7 @@ def test_attachment_download_is_cancellable():
     """A URL that never finishes sending is abandoned as soon as the run is cancelled."""
     import socket
 
+    from tui_notebook.consent import RunGate
     from tui_notebook.parsers.attachments import load_attachment
 
     listener = socket.socket()
@@ -178,7 +183,7 @@ def test_attachment_download_is_cancellable():
     threading.Timer(0.3, token.cancel).start()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/big.wav"
     with pytest.raises(Cancelled):
-        load_attachment({"data": url}, ".", token, timeout=5)
+        load_attachment({"data": url}, ".", token, timeout=5, gate=RunGate(allow_private_urls=True))
     listener.close()
     for conn in held:
         conn.close()

@@ -148,7 +148,8 @@ def test_attachment_over_http(parser_registry, hf_server, tmp_path):
         threading.Thread(target=files.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{files.server_address[1]}/pic.png"
         request = make_request("Image-to-Text", settings={"model": hf_server.model_url("image-to-text")},
-                               attachments=[{"data": {"kind": "file_uri", "value": url}, "mime_type": "image/png"}])
+                               attachments=[{"data": {"kind": "file_uri", "value": url}, "mime_type": "image/png"}],
+                               allow_private_urls=True)  # a loopback address: the user said yes
         outputs, _ = run(parser_registry, "Image-to-Text", request)
         files.shutdown()
     assert outputs[0].data == "a 5x7 picture"
@@ -180,7 +181,7 @@ def test_unknown_settings_are_reported(parser_registry, hf_server):
 
 def test_token_is_sent_from_options(parser_registry, hf_server):
     request = make_request("Summarization", settings={"model": hf_server.model_url("summarization")},
-                           hf_token="hf_optionsTokenABCDEF123")
+                           hf_token="hf_optionsTokenABCDEF123", allow_credentials=(hf_server.pair(),))
     run(parser_registry, "Summarization", request)
     assert hf_server.requests[0].headers["authorization"] == "Bearer hf_optionsTokenABCDEF123"
 
@@ -280,7 +281,8 @@ def test_token_never_appears_in_errors(parser_registry, hf_server, monkeypatch):
     secret = "hf_secretTOKEN1234567890abcdef"
     monkeypatch.setenv("HF_TOKEN", secret)
     hf_server.fail(401, echo_auth=True)
-    request = make_request("Summarization", settings={"model": hf_server.model_url("summarization")})
+    request = make_request("Summarization", settings={"model": hf_server.model_url("summarization")},
+                           allow_credentials=(hf_server.pair(),))
     with pytest.raises(ParserError) as info:
         run(parser_registry, "Summarization", request)
     assert hf_server.requests[0].headers["authorization"] == f"Bearer {secret}"  # it was used...

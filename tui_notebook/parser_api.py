@@ -94,6 +94,12 @@ class RunOptions:
     confirm_outside_files: Callable[[str, list[Path]], bool] | None = None
     """Called from the run's thread with (cell name, files) before such files go to a remote endpoint;
     True lets the run go on. None (headless): refuse, pointing at ``--allow-outside-files``."""
+    allowed_credentials: frozenset[str] = frozenset()
+    """``VAR@HOST`` pairs that may carry a credential without asking (``tuinb run --allow-credential``)."""
+    allow_private_urls: bool = False
+    """Fetch URL attachments from loopback / private / link-local addresses without asking."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """The variable an OpenAI-compatible cell reads its key from when it names none (config ``api_key_env``)."""
     local_process: bool = False
     """Run built-in local (transformers / diffusers) parsers in the shared local model process
     (:mod:`tui_notebook.engine.model_host`) instead of this one, so generating never holds this process's
@@ -116,6 +122,16 @@ class RunRequest:
     #: The notebook file, when it has one: media written with ``RunOptions.media_as_files`` go to
     #: ``<notebook stem>.media/`` beside it. None (unsaved notebook): ``notebook_dir/untitled.media/``.
     notebook_path: Path | None = None
+    #: What this run may send and fetch (:class:`tui_notebook.consent.RunGate`): parsers get credentials and
+    #: non-public addresses only through it. The engine builds one per run with what the user granted; by
+    #: default it grants only what ``options`` allows.
+    gate: Any = None
+
+    def __post_init__(self) -> None:
+        if self.gate is None:
+            from .consent import gate_for
+
+            self.gate = gate_for(self.options)
 
 
 class RunContext:
@@ -252,6 +268,15 @@ class ModelParser:
         if not self.local:
             return None
         return f"{self.id}:{self.model_id(request)}"
+
+    def credential_uses(self, request: RunRequest) -> Sequence[tuple[str, str]]:
+        """(credential name, URL) pairs this run would send: the engine asks the user about any the user has not
+        approved before the run starts. The parser still gets each value only from ``request.gate``."""
+        return ()
+
+    def destination(self, request: RunRequest) -> str | None:
+        """The URL a remote run sends its request to, for the cell header (None: local, or not known)."""
+        return None
 
     # -- running --------------------------------------------------------------------------------------------
 
