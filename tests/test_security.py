@@ -147,15 +147,18 @@ def test_outside_attachment_needs_consent_in_the_engine(tmp_path, hf_server):
     path = outside_attachment_notebook(tmp_path, secret_audio, hf_server.model_url("asr"))
     nb = Notebook.load(path)
     outcome = nb.engine.run("hear")  # headless, no way to ask: refused
-    assert outcome.status == "failed" and "outside the notebook's folder" in outcome.message
+    assert outcome.status == "needs_consent" and "outside the notebook's folder" in outcome.message
+    assert [(i.kind, i.subject) for i in outcome.consent] == [("outside_file", str(secret_audio.resolve()))]
     assert hf_server.requests == []  # not one byte left
     asked = []
     nb.options.confirm_outside_files = lambda cell, files: asked.append((cell, files)) or False
-    assert nb.engine.run("hear").status == "failed" and hf_server.requests == []
+    assert nb.engine.run("hear").status == "needs_consent" and hf_server.requests == []
     assert asked == [("hear", [secret_audio.resolve()])]
     nb.options.confirm_outside_files = lambda cell, files: True  # the user agrees
     assert nb.engine.run("hear").status == "finished"
     assert hf_server.requests[0].body == tiny_wav()
+    nb.options.confirm_outside_files = None  # the answer as an outcome: run again with the items granted
+    assert nb.engine.run("hear", consent=outcome.consent).status == "finished" and len(hf_server.requests) == 2
 
 
 def test_outside_attachment_through_the_cli(tmp_path, hf_server):
@@ -164,7 +167,7 @@ def test_outside_attachment_through_the_cli(tmp_path, hf_server):
     path = outside_attachment_notebook(tmp_path, secret_audio, hf_server.model_url("asr"))
     env = {**os.environ, "HF_HUB_OFFLINE": "0"}
     refused = tuinb("run", path, "hear", env=env)
-    assert refused.returncode == 1 and "--allow-outside-files" in refused.stderr
+    assert refused.returncode == 2 and "--allow-outside-files" in refused.stderr
     assert hf_server.requests == []
     allowed = tuinb("run", path, "hear", "--allow-outside-files", env=env)
     assert allowed.returncode == 0, allowed.stderr
@@ -198,6 +201,7 @@ def test_token_never_leaks_through_the_api_events_logs_or_saved_file(tmp_path, h
     hf_server.fail(401, echo_auth=True)  # a careless server that echoes the Authorization header
     hf_server.fail(403, echo_auth=True, message="forbidden")
     nb = Notebook.load(path)
+    nb.options.allowed_credentials = frozenset({hf_server.pair()})  # the user let the token go to this server
     events = []
     nb.engine.subscribe(events.append)
     outcomes = nb.engine.run_all(stop_on_error=False)
@@ -225,12 +229,13 @@ def test_token_never_leaks_through_tuinb_run(tmp_path, hf_server):
     hf_server.fail(401, echo_auth=True)
     hf_server.fail(429, echo_auth=True, times=10, retry_after=0)  # retries report the echo as progress
     env = {**os.environ, "HF_TOKEN": SECRET, "HF_HUB_OFFLINE": "0", "TUINB_LOG_LEVEL": "DEBUG"}
-    result = tuinb("run", path, "--all", "--keep-going", "--save", env=env)
+    allow = ("--allow-credential", hf_server.pair())  # the user let the token go to this server
+    result = tuinb("run", path, "--all", "--keep-going", "--save", *allow, env=env)
     assert result.returncode == 1
     assert any(r.headers.get("authorization") == f"Bearer {SECRET}" for r in hf_server.requests)
     _assert_no_secret(result.stdout, "`tuinb run` stdout")
     _assert_no_secret(result.stderr, "`tuinb run` stderr")
     assert "401" in result.stderr  # the error itself is shown, just not the token
     _assert_no_secret(path.read_text(), "the notebook saved by `tuinb run --save`")
-    json_run = tuinb("run", path, "summary", "--json", env=env)
+    json_run = tuinb("run", path, "summary", "--json", *allow, env=env)
     _assert_no_secret(json_run.stdout + json_run.stderr, "`tuinb run --json`")

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from ._version import __version__
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open", "export", "space", "doctor", "demo")
+SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open", "export", "space", "doctor", "demo", "credentials")
 
 
 def _add_parser_trust(p: argparse.ArgumentParser) -> None:
@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-outside-files", action="store_true",
                    help="let remote cells upload attachment files from outside the notebook's folder")
     _strict_arg(p)
+
+    p.add_argument("--allow-credential", action="append", default=[], metavar="VAR@HOST",
+                   help="let cells send the value of environment variable VAR to HOST (host or host:port) for "
+                        "this run; repeatable. HF_TOKEN names the Hugging Face token")
+    p.add_argument("--allow-private-urls", action="store_true",
+                   help="let cells fetch URL attachments from loopback, private or link-local addresses")
     _add_parser_trust(p)
 
     p = sub.add_parser("export", help="write a read-only copy as HTML (self-contained) or Markdown")
@@ -102,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="report graphics, audio, token, torch, parsers, paths and trust records")
     p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "tgp", "halfcell", "unicode", "none"],
                    help="check this renderer instead of detecting")
+
+    p = sub.add_parser("credentials", help="list, add or revoke remembered approvals to send a credential to a host")
+    p.add_argument("action", choices=["list", "allow", "revoke"])
+    p.add_argument("pair", nargs="?", metavar="VAR@HOST", help="for allow / revoke: e.g. OPENAI_API_KEY@localhost:11434")
 
     p = sub.add_parser("demo", help="build tiny offline models (once) and open a notebook that uses them all")
     p.add_argument("-o", "--output", type=Path, metavar="DIR", help="where to write the demo notebook")
@@ -129,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     handler = {"open": cmd_open, "fmt": cmd_fmt, "validate": cmd_validate, "resolve": cmd_resolve,
                "run": cmd_run, "export": cmd_export, "space": cmd_space, "doctor": cmd_doctor,
-               "demo": cmd_demo}[args.command]
+               "demo": cmd_demo, "credentials": cmd_credentials}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -357,6 +367,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _apply_plugins(nb, args)
     nb.options.media_as_files = args.media_files
     nb.options.allow_outside_files = args.allow_outside_files
+    if not _apply_credential_flags(nb, args):
+        return EXIT_BAD_INPUT
     names = [p.name for p in nb.doc.prompts] if args.all and not args.prompts else list(args.prompts)
     for name in names:
         if name not in nb.names():
@@ -366,12 +378,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _check_run_references(nb, names, params, args):
         return EXIT_BAD_INPUT
 
-    from .engine import RunFailed, RunStarted, RunWarning, TextChunk
+    from .engine import RunFailed, RunNeedsConsent, RunStarted, RunWarning, TextChunk
 
     streamed: set[int] = set()
     line_open = [False]  # streamed text without its final newline yet
 
     def on_event(event) -> None:  # noqa: ANN001 - called from the run's thread; prints only
+        if isinstance(event, RunNeedsConsent):
+            _err(f"{event.prompt_name}: not run: {event.message}")
+            return
         if args.json:
             if isinstance(event, RunFailed):
                 _err(f"{event.prompt_name}: failed: {event.message}")
@@ -392,10 +407,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"{event.prompt_name}: failed: {event.message}")
 
     nb.engine.subscribe(on_event)
-    failed = False
+    failed = refused = False
     ran: dict[str, list] = {}
     for name in names:
         outcome = nb.engine.run(name, params, with_dependencies=args.with_deps)
+        if outcome.status == "needs_consent":  # nothing was sent; the message named what and the flag
+            refused = True
+            if not args.keep_going:
+                break
+            continue
         # a failed run leaves the cell's outputs as they were; --json reports what went wrong instead
         ran[name] = [outcome.error] if outcome.error is not None else outcome.outputs
         if outcome.ok and not args.json:
@@ -422,6 +442,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ExternalChangeError as exc:
             _err(f"not saved: {exc}; use -o to write elsewhere")
             return EXIT_BAD_INPUT
+    if refused:
+        return EXIT_BAD_INPUT
     return EXIT_RUN_FAILED if failed else EXIT_OK
 
 
@@ -451,6 +473,70 @@ def _check_run_references(nb, names: list[str], params, args: argparse.Namespace
         _err(f"tuinb run: nothing was run: {empty} reference{'s' if empty != 1 else ''} with no value (--strict)")
         ok = False
     return ok
+
+
+def _apply_credential_flags(nb, args) -> bool:  # noqa: ANN001
+    """``--allow-credential VAR@HOST`` (checked here, so a typo is an error and not a silent refusal later),
+    ``--allow-private-urls``, and the configured key variable of OpenAI-compatible cells."""
+    from .secrets import parse_pair
+
+    pairs = []
+    for text in args.allow_credential:
+        try:
+            var, host = parse_pair(text)
+        except ValueError as exc:
+            _err(f"--allow-credential: {exc}")
+            return False
+        pairs.append(f"{var}@{host}")
+    nb.options.allowed_credentials = frozenset(pairs)
+    nb.options.allow_private_urls = args.allow_private_urls
+    nb.options.api_key_env = _configured_api_key_env()
+    return True
+
+
+def _configured_api_key_env() -> str:
+    from .config import load_config
+    from .secrets import DEFAULT_API_KEY_VAR
+
+    config, _problems = load_config()
+    return config.api_key_env or DEFAULT_API_KEY_VAR
+
+
+def cmd_credentials(args: argparse.Namespace) -> int:
+    from .secrets import ApprovalStore, parse_pair
+
+    store = ApprovalStore()
+    if args.action == "list":
+        approvals = store.list()
+        if store.problem:
+            _err(store.problem)
+            return EXIT_BAD_INPUT
+        if not approvals:
+            print(f"no remembered approvals ({store.path})")
+        for approval in approvals:
+            print(f"{approval.pair}  approved {approval.approved_at or 'earlier'}")
+        return EXIT_OK
+    if not args.pair:
+        _err(f"tuinb credentials {args.action}: name the approval as VAR@HOST")
+        return EXIT_BAD_INPUT
+    try:
+        var, host = parse_pair(args.pair)
+    except ValueError as exc:
+        _err(f"tuinb credentials {args.action}: {exc}")
+        return EXIT_BAD_INPUT
+    try:
+        if args.action == "allow":
+            store.add(var, host)
+            print(f"{var}@{host}: approved (revoke with: tuinb credentials revoke {var}@{host})")
+            return EXIT_OK
+        if store.revoke(var, host):
+            print(f"{var}@{host}: revoked")
+            return EXIT_OK
+    except OSError as exc:
+        _err(f"tuinb credentials {args.action}: {exc}")
+        return EXIT_BAD_INPUT
+    _err(f"tuinb credentials revoke: {var}@{host} was not approved (see: tuinb credentials list)")
+    return EXIT_BAD_INPUT
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -38,11 +38,16 @@ class Config:
     confirm_empty_references: bool = True
     """Ask before running a cell whose template has references that insert nothing (``{{nope}}``, a cell below,
     a cell with no output yet); false runs such cells without asking (the cell still shows the warning)."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """The environment variable an OpenAI-compatible cell takes its key from when it names none. It is sent
+    only to hosts you approved (``tuinb credentials``)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Keys this version does not know, kept so saving never drops a newer tuinb's settings."""
 
 
-_KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files", "confirm_empty_references")
+
+_KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files", "confirm_empty_references",
+          "api_key_env")
 
 
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
@@ -104,6 +109,13 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
             config.confirm_empty_references = value
         else:
             bad("confirm_empty_references", f"expected true or false, got {value!r}; using true")
+
+    if "api_key_env" in data:
+        value = data["api_key_env"]
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
+            config.api_key_env = value.strip()
+        else:
+            bad("api_key_env", f"expected an environment variable name, got {value!r}; using OPENAI_API_KEY")
     if "keymap" in data:
         value = data["keymap"]
         if isinstance(value, dict):
@@ -143,6 +155,8 @@ def dumps_config(config: Config) -> str:
         "media_as_files": config.media_as_files,
         "confirm_empty_references": config.confirm_empty_references,
     }
+    if config.api_key_env != Config.api_key_env:
+        flat["api_key_env"] = config.api_key_env
     tables: dict[str, dict[str, Any]] = {"keymap": dict(config.keymap)}
     for key, value in config.extra.items():
         if key in _KNOWN:

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Callable, Iterable
 
-TOKEN_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN")
+from .secrets import HF_TOKEN_VARS as TOKEN_VARS
 
 
 def _section(title: str, fn: Callable[[], Iterable[str]]) -> list[str]:
@@ -158,6 +158,29 @@ def trust_lines() -> list[str]:
     return lines
 
 
+def credential_lines() -> list[str]:
+    """Which token variables are set (names only) and every remembered (variable, host) approval."""
+    from .config import load_config
+    from .secrets import DEFAULT_API_KEY_VAR, ApprovalStore
+
+    config, _ = load_config()
+    key_var = config.api_key_env or DEFAULT_API_KEY_VAR
+    lines = [f"OpenAI-compatible key variable: {key_var} ({'set' if os.environ.get(key_var) else 'not set'}); "
+             "sent only to hosts you approved",
+             "Hugging Face token: sent to huggingface.co and its subdomains over https; elsewhere only if approved"]
+    store = ApprovalStore()
+    approvals = store.list()
+    if store.problem:
+        lines.append(store.problem)
+    if not approvals:
+        lines.append(f"no remembered approvals ({store.path})")
+    else:
+        lines.append(f"{len(approvals)} remembered approval(s) in {store.path}:")
+        lines += [f"  {a.pair}  (since {a.approved_at or 'earlier'})" for a in approvals]
+        lines.append("revoke one with: tuinb credentials revoke VAR@HOST")
+    return lines
+
+
 def report(graphics: str | None = None) -> str:
     from ._version import __version__
 
@@ -165,7 +188,8 @@ def report(graphics: str | None = None) -> str:
              f"{platform.machine()}", ""]
     for title, fn in (("Graphics", lambda: graphics_lines(graphics)), ("Audio", audio_lines),
                       ("Hugging Face", token_lines), ("torch", torch_lines), ("Parsers", parser_lines),
-                      ("Paths", path_lines), ("Trusted parser files", trust_lines)):
+                      ("Paths", path_lines), ("Trusted parser files", trust_lines),
+                      ("Credentials", credential_lines)):
         lines += _section(title, fn)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -124,7 +124,7 @@ def test_cli_run_refuses_and_the_flag_allows(tmp_path):
                                 "settings": {"model": "http://127.0.0.1:9/asr"}}}}]}))
     refused = subprocess.run([sys.executable, "-m", "tui_notebook", "run", str(path), "--all"],
                              capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "outside the notebook's folder" in refused.stderr
     allowed = subprocess.run([sys.executable, "-m", "tui_notebook", "run", str(path), "--all",
                               "--allow-outside-files"], capture_output=True, text=True, timeout=120)

@@ -7,6 +7,7 @@ from .events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunNeedsConsent,
     RunProgress,
     RunQueued,
     RunStarted,
@@ -17,5 +18,5 @@ from .events import (
 
 __all__ = [
     "AlreadyRunning", "Engine", "EventLog", "RunCancelled", "RunEvent", "RunFailed", "RunFinished", "RunOutcome",
-    "RunProgress", "RunQueued", "RunStarted", "RunWarning", "TERMINAL_EVENTS", "TextChunk",
+    "RunNeedsConsent", "RunProgress", "RunQueued", "RunStarted", "RunWarning", "TERMINAL_EVENTS", "TextChunk",
 ]

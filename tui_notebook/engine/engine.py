@@ -6,6 +6,9 @@ Rules (issue "Foundation" §5):
   outcome, as an Error that is never stored;
 * Error outputs a parser returns are stored with their message only (no traceback: it holds local paths);
 * a cell that is already running (or queued) refuses a second run with a clear reason;
+* a run that would send a credential, upload a file from outside the notebook's folder or fetch from a
+  non-public address without the user's consent does not start: its outcome is ``needs_consent`` with the
+  items to approve (:mod:`..consent`), and the caller runs it again with them granted;
 * runs on the same local model (same ``resource_key``) queue one after another; remote runs do not;
 * with ``RunOptions.local_process`` (the TUI), built-in local parsers run in the local model process
   (:mod:`.model_host`), so generation never holds this process's GIL;
@@ -17,13 +20,14 @@ The engine is UI-agnostic and thread-safe: the document is only touched under th
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from ..consent import OUTSIDE_FILE, PRIVATE_URL, ConsentItem, NeedsConsent, gate_for, refusal_message
 
 from ..document.models import Attachment, Error, Output, Prompt, PromptInput
 from ..parser_api import (
@@ -44,6 +48,7 @@ from .events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunNeedsConsent,
     RunProgress,
     RunQueued,
     RunStarted,
@@ -63,11 +68,13 @@ class AlreadyRunning(Exception):
 @dataclass
 class RunOutcome:
     prompt_name: str
-    status: str  # "finished" | "failed" | "cancelled"
+    status: str  # "finished" | "failed" | "cancelled" | "needs_consent"
     outputs: list[Output]
     message: str = ""
     error: Error | None = None
     """A failed run: what went wrong, as an Error (not stored in the cell; ``outputs`` are the kept ones)."""
+    consent: tuple[ConsentItem, ...] = ()
+    """With ``needs_consent``: what the user must approve; run again with ``consent=`` these to go on."""
 
     @property
     def ok(self) -> bool:
@@ -147,25 +154,26 @@ class Engine:
     # -- running -------------------------------------------------------------------------------------------
 
     def submit(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
-               token: CancelToken | None = None) -> "Future[RunOutcome]":
-        """Start a run in the engine's thread pool; refuses at once (AlreadyRunning) if the cell is busy."""
+               token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> "Future[RunOutcome]":
+        """Start a run in the engine's thread pool; refuses at once (AlreadyRunning) if the cell is busy.
+        ``consent``: items the user granted for this run (see :class:`RunOutcome`)."""
         prompt = self._require_prompt(name)
         token = token or CancelToken()
         self._claim(prompt, token)  # refuse now, not later in the pool
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self._max_workers, thread_name_prefix="tuinb-run")
-        return self._executor.submit(self._run_claimed, prompt, params, with_dependencies, token)
+        return self._executor.submit(self._run_claimed, prompt, params, with_dependencies, token, tuple(consent))
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
-            token: CancelToken | None = None) -> RunOutcome:
+            token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> RunOutcome:
         """Run a cell in the calling thread (blocking). Call it from a worker thread in a UI."""
         prompt = self._require_prompt(name)
         token = token or CancelToken()
         self._claim(prompt, token)
-        return self._run_claimed(prompt, params, with_dependencies, token)
+        return self._run_claimed(prompt, params, with_dependencies, token, tuple(consent))
 
     def run_all(self, params: Mapping[str, Any] | None = None, *, stop_on_error: bool = True,
-                token: CancelToken | None = None) -> list[RunOutcome]:
+                token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> list[RunOutcome]:
         """Run every cell in order (blocking). Stops at the first failure unless ``stop_on_error`` is False."""
         token = token or CancelToken()
         outcomes: list[RunOutcome] = []
@@ -177,7 +185,7 @@ class Engine:
             if not self._still_in_doc(prompt):
                 continue
             self._claim(prompt, token)
-            outcome = self._run_claimed(prompt, params, False, token)
+            outcome = self._run_claimed(prompt, params, False, token, tuple(consent))
             outcomes.append(outcome)
             if outcome.status == "cancelled" or (stop_on_error and not outcome.ok):
                 break
@@ -242,7 +250,7 @@ class Engine:
             return any(p is prompt for p in self.notebook.doc.prompts)
 
     def _run_claimed(self, prompt: Prompt, params: Mapping[str, Any] | None, with_dependencies: bool,
-                     token: CancelToken) -> RunOutcome:
+                     token: CancelToken, consent: tuple[ConsentItem, ...] = ()) -> RunOutcome:
         try:
             if with_dependencies:
                 for dep in self._dependency_prompts(prompt):
@@ -253,17 +261,19 @@ class Engine:
                         return self._fail_without_storing(prompt, raise_msg)
                     self._claim(dep, token)
                     try:
-                        outcome = self._run_one(dep, params, token)
+                        outcome = self._run_one(dep, params, token, consent)
                     finally:
                         self._release(dep)
                     if outcome.status == "cancelled":
                         return self._cancelled_before_start(prompt)
+                    if outcome.status == "needs_consent":
+                        return self._needs_consent(prompt, self._active_id(prompt), outcome.consent)
                     if not outcome.ok:
                         return self._fail_without_storing(
                             prompt, f"dependency {dep.name!r} failed: {outcome.message}")
             if token.cancelled:
                 return self._cancelled_before_start(prompt)
-            return self._run_one(prompt, params, token)
+            return self._run_one(prompt, params, token, consent)
         finally:
             self._release(prompt)
 
@@ -286,7 +296,15 @@ class Engine:
         self._emit(RunCancelled(self._active_id(prompt), prompt.name))
         return RunOutcome(prompt.name, "cancelled", list(prompt.outputs or []), "cancelled")
 
-    def _prepare(self, prompt: Prompt, params: Mapping[str, Any] | None) -> tuple[Any, RunRequest]:
+    def _needs_consent(self, prompt: Prompt, run_id: int, items: Iterable[ConsentItem]) -> RunOutcome:
+        """Nothing ran and nothing is stored: the caller asks the user, then runs again with the items granted."""
+        items = tuple(dict.fromkeys(items))
+        message = self._redact(refusal_message(prompt.name, items))
+        self._emit(RunNeedsConsent(run_id, prompt.name, items=items, message=message))
+        return RunOutcome(prompt.name, "needs_consent", list(prompt.outputs or []), message, consent=items)
+
+    def _prepare(self, prompt: Prompt, params: Mapping[str, Any] | None,
+                 consent: tuple[ConsentItem, ...] = ()) -> tuple[Any, RunRequest]:
         """Everything the parser needs, computed under the document lock from a consistent snapshot."""
         nb = self.notebook
         with nb.lock:
@@ -320,6 +338,7 @@ class Engine:
                 notebook_path=nb.path.resolve() if nb.path else None,
                 options=self.options,
                 prompt=prompt.model_copy(deep=True),
+                gate=gate_for(self.options, consent),
             )
         return parser, request
 
@@ -339,14 +358,17 @@ class Engine:
             self._resource_owner[key] = prompt.name
         return lock
 
-    def _run_one(self, prompt: Prompt, params: Mapping[str, Any] | None, token: CancelToken) -> RunOutcome:
+    def _run_one(self, prompt: Prompt, params: Mapping[str, Any] | None, token: CancelToken,
+                 consent: tuple[ConsentItem, ...] = ()) -> RunOutcome:
         run_id = self._active_id(prompt)
         started = time.monotonic()
         name = prompt.name
         held: threading.Lock | None = None
         try:
-            parser, request = self._prepare(prompt, params)
-            self._check_outside_files(parser, request)
+            parser, request = self._prepare(prompt, params, consent)
+            missing = self._consent_missing(parser, request)
+            if missing:
+                return self._needs_consent(prompt, run_id, missing)
             unknown = [] if parser.reports_unknown_settings else parser.unknown_settings(request.settings)
             for key in unknown:
                 self._emit(RunWarning(run_id, name, f"setting {key!r} is not used by {parser.label or parser.id}"))
@@ -371,6 +393,8 @@ class Engine:
         except Cancelled:
             self._emit(RunCancelled(run_id, name, elapsed=time.monotonic() - started))
             return RunOutcome(name, "cancelled", list(prompt.outputs or []), "cancelled")
+        except NeedsConsent as exc:  # a parser reached for something the check above did not foresee
+            return self._needs_consent(prompt, run_id, exc.items)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none replaces the outputs
             return self._failed(prompt, run_id, exc, time.monotonic() - started)
         finally:
@@ -390,22 +414,32 @@ class Engine:
 
         return hosted(parser)
 
-    def _check_outside_files(self, parser: Any, request: RunRequest) -> None:
-        """Local files from outside the notebook's folder leave this machine only with the user's consent
-        (issue 5): a remote parser would upload them. Local parsers read them in place, so no question."""
-        if parser.local or not request.attachments or self.options.allow_outside_files:
-            return
-        from ..media.attachments import outside_files
+    def _consent_missing(self, parser: Any, request: RunRequest) -> list[ConsentItem]:
+        """What this run would do that the user has not agreed to: send a credential to a host, upload a file
+        from outside the notebook's folder (remote cells only; local parsers read files in place), fetch an
+        attachment from a non-public address."""
+        gate = request.gate
+        missing: list[ConsentItem] = []
+        for var, url in parser.credential_uses(request):
+            item = gate.credential_item(var, url)
+            if item is not None:
+                missing.append(item)
+        if request.attachments and not parser.local and not self.options.allow_outside_files:
+            from ..media.attachments import outside_files
 
-        outside = outside_files(request.attachments, request.notebook_dir)
-        if not outside:
-            return
-        ask = self.options.confirm_outside_files
-        if ask is not None and ask(request.prompt_name, outside):
-            return
-        names = ", ".join(str(p) for p in outside)
-        raise NotRunnable(f"not sending {names}: it is outside the notebook's folder and this cell runs on a "
-                          "remote endpoint; confirm in the app, or pass --allow-outside-files to tuinb run")
+            outside = [p for p in outside_files(request.attachments, request.notebook_dir)
+                       if ConsentItem(OUTSIDE_FILE, str(p)) not in gate.granted]
+            ask = self.options.confirm_outside_files  # the older callback form of the same question
+            if outside and not (ask is not None and ask(request.prompt_name, outside)):
+                missing += [ConsentItem(OUTSIDE_FILE, str(p)) for p in outside]
+        if request.attachments and not gate.allow_private_urls:
+            from ..addresses import non_public_host
+
+            for url in _attachment_urls(request.attachments):
+                host = non_public_host(url)
+                if host is not None and not gate.address_allowed(host):
+                    missing.append(ConsentItem(PRIVATE_URL, host))
+        return list(dict.fromkeys(missing))
 
     def _failed(self, prompt: Prompt, run_id: int, exc: BaseException, elapsed: float) -> RunOutcome:
         """Report a failed run. The cell keeps its outputs: a run that fails (offline, a bad token, a model that
@@ -427,14 +461,25 @@ class Engine:
 
     def _redact(self, text: str) -> str:
         """Tokens never reach a message, an output or a log."""
-        for secret in self._secrets():
-            if secret and len(secret) >= 8:
-                text = text.replace(secret, "hf_***")
-        return text
+        from .. import secrets
 
-    def _secrets(self) -> Iterable[str]:
-        yield self.options.hf_token or ""
-        for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN", "OPENAI_API_KEY"):
-            yield os.environ.get(var, "")
-        for var in self.options.extra.get("secret_env_vars", ()):
-            yield os.environ.get(var, "")
+        return secrets.redact(text, self._secrets())
+
+    def _secrets(self) -> list[str]:
+        from .. import secrets
+
+        names = [*self.options.extra.get("secret_env_vars", ()), self.options.api_key_env]
+        return secrets.known_secrets(self.options.hf_token, env_vars=names)
+
+
+def _attachment_urls(attachments: Iterable[Any]) -> list[str]:
+    """The http(s) URLs among attachment sources (``{kind: file_uri, value}`` or a bare string)."""
+    urls = []
+    for attachment in attachments:
+        data = getattr(attachment, "data", attachment)
+        value = data if isinstance(data, str) else getattr(data, "value", None)
+        if isinstance(data, dict):
+            value = data.get("value")
+        if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+            urls.append(value.strip())
+    return urls

@@ -67,10 +67,20 @@ class RunCancelled(RunEventBase):
     elapsed: float = 0.0
 
 
-RunEvent = Union[RunQueued, RunStarted, RunProgress, TextChunk, RunWarning, RunFinished, RunFailed, RunCancelled]
+@dataclass(frozen=True)
+class RunNeedsConsent(RunEventBase):
+    """The run did not start: it needs the user's yes for ``items`` (:class:`tui_notebook.consent.ConsentItem`).
+    Nothing was sent and nothing stored; the caller runs the cell again with the items granted."""
+
+    items: tuple = ()
+    message: str = ""
+
+
+RunEvent = Union[RunQueued, RunStarted, RunProgress, TextChunk, RunWarning, RunFinished, RunFailed, RunCancelled,
+                 RunNeedsConsent]
 EventSink = Callable[[RunEvent], None]
 
-TERMINAL_EVENTS = (RunFinished, RunFailed, RunCancelled)
+TERMINAL_EVENTS = (RunFinished, RunFailed, RunCancelled, RunNeedsConsent)
 
 
 @dataclass

@@ -16,11 +16,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from ..secrets import HF_TOKEN_VARS as ENV_VARS  # where a Hugging Face token is looked for, in order
 from .dialogs import FormDialog, dialog_css
 from .safe_text import plain
-
-ENV_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_API_TOKEN")
-"""Where huggingface_hub looks when no token is given (the order it reads them in)."""
 
 
 @dataclass(frozen=True)
