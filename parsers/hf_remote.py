@@ -27,6 +27,9 @@ from .errors import RetryPolicy, explain, json_safe, known_secrets, run_guarded,
 from .media import media_result, png_bytes
 
 SERVICE = "the Hugging Face Inference API"
+ROUTER_TEMPLATE = "https://router.huggingface.co/{provider}"
+"""huggingface_hub's ``constants.INFERENCE_PROXY_TEMPLATE`` (a fixed value), kept here so drawing a cell header
+does not import the hub."""
 
 
 def _is_url(model: str | None) -> bool:
@@ -38,9 +41,7 @@ def _request_url(model: str | None, provider: str | None) -> str:
     through it with an HF token)."""
     if _is_url(model):
         return model  # type: ignore[return-value]
-    from huggingface_hub import constants
-
-    return constants.INFERENCE_PROXY_TEMPLATE.format(provider=provider or "hf-inference")
+    return ROUTER_TEMPLATE.format(provider=provider or "hf-inference")
 
 
 _GATED_CLIENT: list[type] = []

@@ -141,7 +141,7 @@ class RemoteASR(ModelParser):
 
 
 async def test_outside_file_asks_before_a_remote_run(tmp_path):
-    from tui_notebook.ui.dialogs import ConfirmScreen
+    from tui_notebook.ui.consent_dialog import ConsentScreen as ConfirmScreen
 
     (tmp_path / "nb").mkdir()
     (tmp_path / "outside.wav").write_bytes(wav_bytes())
@@ -158,8 +158,8 @@ async def test_outside_file_asks_before_a_remote_run(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="confirmation")
         assert "outside.wav" in str(app.screen.message)
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.runs.state(nb.doc.prompts[0]).status == "failed", message="refused")
-        assert RemoteASR.runs == 0
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), message="refused")
+        assert RemoteASR.runs == 0 and not app.runs.is_active(nb.doc.prompts[0])
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

@@ -6,6 +6,7 @@ import json
 
 from textual.widgets import Input, Static
 
+from tui_notebook.ui.consent_dialog import ConsentScreen
 from tui_notebook.ui.token_dialog import TokenScreen, token_problem, token_status
 
 from fixtures.ui_app import notifications, wait_for
@@ -51,7 +52,10 @@ async def test_H_sets_the_token_runs_send_it_and_it_is_never_saved(make_app, hf_
         await pilot.press("enter")
         await pilot.pause()
         assert app.notebook.options.hf_token == TOKEN
-        await pilot.press("r")
+        await pilot.press("r")  # a loopback server is not Hugging Face: the token goes there only if allowed
+        await wait_for(pilot, lambda: isinstance(app.screen, ConsentScreen), message="the credential question")
+        assert hf_server.pair() in {i.subject for i in app.screen.items}
+        await pilot.press("o")
         await wait_for(pilot, lambda: bool(app.notebook.doc.prompts[0].outputs), timeout=20, message="the run")
         assert hf_server.requests[-1].headers["authorization"] == f"Bearer {TOKEN}"
         await pilot.press("ctrl+s")

@@ -27,7 +27,7 @@ from .idle_gc import IdleCollector
 from .input_priority import USER_INPUT, InputPriority, input_noticing_driver
 from .header import NotebookHeader
 from .key_hints import KeyHints
-from .messages import DocumentChanged, RunEventMessage, RunRefused, StreamFlush
+from .messages import ConsentNeeded, DocumentChanged, RunEventMessage, RunRefused, StreamFlush
 from .notebook_view import NotebookView
 from .palette import NotebookCommands
 from .runs import RunController
@@ -166,6 +166,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def on_run_event_message(self, message: RunEventMessage) -> None:
         self.runs.handle(message.event)
+
+    def on_consent_needed(self, message: ConsentNeeded) -> None:
+        self.runs.ask_consent(message)
 
     def on_run_refused(self, message: RunRefused) -> None:
         self.runs.refused(message.prompt_name, message.reason)

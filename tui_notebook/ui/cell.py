@@ -206,6 +206,7 @@ class Cell(NoRelayoutOnResize, Widget):
                     text.append(terminal_safe(f" · {shown}"), style="dim")
                 elif model != label:
                     text.append(terminal_safe(f" · {model}"), style="dim")
+                _append_destination(text, parser, self.prompt, nb, model)
         run = self.view.runs.state(self.prompt)
         status = run.describe()
         if status:
@@ -456,3 +457,26 @@ class Cell(NoRelayoutOnResize, Widget):
         self._header.display = True
         self.refresh_header()
         focus_now(self.view)
+
+
+def _append_destination(text: Text, parser: object, prompt: object, nb: object, model: str) -> None:
+    """`` → host`` for a remote cell: where its request goes (the parsed host, ASCII, so a URL crafted to look
+    like another host shows what it really is); plain http is marked."""
+    if getattr(parser, "local", True):
+        return
+    from ..parser_api import RunRequest
+    from ..secrets import destination
+
+    try:
+        request = RunRequest(prompt_name=prompt.name, model_name=model, prompt_text=None,  # type: ignore[attr-defined]
+                             attachments=[], settings=model_settings(prompt, nb.doc),  # type: ignore[attr-defined, arg-type]
+                             notebook_dir=nb.folder, options=nb.options, prompt=prompt)  # type: ignore[attr-defined, arg-type]
+        url = parser.destination(request)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a broken settings table or parser must not break drawing
+        return
+    dest = destination(url) if isinstance(url, str) else None
+    if dest is None:
+        return
+    text.append(f" → {dest.key}", style="dim")
+    if dest.scheme == "http":
+        text.append(" (http)", style="yellow" if dest.loopback else "bold red")

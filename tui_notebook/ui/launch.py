@@ -55,6 +55,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
     notebook.options.local_process = True  # models generate in their own process: keys stay responsive
     if config is not None:
         notebook.options.media_as_files = bool(getattr(config, "media_as_files", False))
+        notebook.options.api_key_env = getattr(config, "api_key_env", None) or notebook.options.api_key_env
 
     trust_prompt = None
     parsers_file = find_parsers_file(notebook.path, getattr(args, "parsers", None))

@@ -45,6 +45,18 @@ class RunEventMessage(Message):
         self.event = event
 
 
+class ConsentNeeded(Message):
+    """A run did not start: it needs the user's yes for ``items`` (``ConsentItem`` s). The app asks, then runs
+    the cell again with them granted (``run_all``: the rest of run-all, from this cell)."""
+
+    def __init__(self, prompt_name: str, items: tuple, with_deps: bool = False, run_all: bool = False) -> None:
+        super().__init__()
+        self.prompt_name = prompt_name
+        self.items = items
+        self.with_deps = with_deps
+        self.run_all = run_all
+
+
 class RunRefused(Message):
     """A run could not start (already running, read-only, no such cell)."""
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from .messages import RunEventMessage, RunRefused, StreamFlush
+from .messages import ConsentNeeded, RunEventMessage, RunRefused, StreamFlush
 
 # The engine (its run-event dataclasses take ~10 ms to define) is imported by the first run, not at start-up:
 # every use below is in code that runs cells or handles their events.
@@ -81,6 +81,7 @@ class RunController:
         self._last_flush = 0.0
         self._plan: list["Prompt"] = []  # run-all: cells still to run
         self._skipped: set[int] = set()
+        self.granted: set = set()  # ConsentItems the user allowed for the rest of this session (files, addresses)
         notebook.when_engine_ready(lambda engine: engine.subscribe(self._sink))
 
     # -- state -----------------------------------------------------------------------------------------------
@@ -113,7 +114,8 @@ class RunController:
 
     # -- commands (UI thread) --------------------------------------------------------------------------------
 
-    def run_cell(self, prompt: "Prompt", *, with_deps: bool = False) -> bool:
+    def run_cell(self, prompt: "Prompt", *, with_deps: bool = False, consent: tuple = ()) -> bool:
+        """Run one cell; ``consent``: items the user just approved for this run."""
         if self.is_active(prompt):
             self.app.notify(f"Cell {prompt.name!r} is already running; cancel it first (i i).",
                             severity="warning", title="Not run")
@@ -122,11 +124,13 @@ class RunController:
         state = self._state_mut(prompt)
         state.status, state.message, state.text, state.progress = "queued", "starting", "", None
         self._on_change(prompt)
-        self.app.run_worker(lambda: self._work_one(name, with_deps), thread=True, group=f"cell-{id(prompt)}",
-                            name=f"run {name}", exit_on_error=False)
+        granted = (*self.granted, *consent)
+        self.app.run_worker(lambda: self._work_one(name, with_deps, granted), thread=True,
+                            group=f"cell-{id(prompt)}", name=f"run {name}", exit_on_error=False)
         return True
 
-    def run_all(self) -> bool:
+    def run_all(self, start: "Prompt | None" = None, consent: tuple = ()) -> bool:
+        """Run every cell in order; ``start``/``consent``: go on from ``start`` after the user approved ``consent``."""
         if self._plan:
             self.app.notify("Run all is already in progress.", severity="warning")
             return False
@@ -140,13 +144,17 @@ class RunController:
         if not prompts:
             self.app.notify("There are no cells to run.")
             return False
+        if start is not None:
+            prompts = prompts[next((i for i, p in enumerate(prompts) if p is start), 0):]
         self._plan = prompts
         self._skipped = set()
         for prompt in prompts:
             state = self._state_mut(prompt)
             state.status, state.message, state.text, state.progress = "queued", "run all", "", None
         self._on_change(None)
-        self.app.run_worker(self._work_all, thread=True, group="run-all", name="run all", exit_on_error=False)
+        granted = (*self.granted, *consent)
+        self.app.run_worker(lambda: self._work_all(granted), thread=True, group="run-all", name="run all",
+                            exit_on_error=False)
         return True
 
     def cancel(self, prompt: "Prompt") -> bool:
@@ -165,17 +173,19 @@ class RunController:
 
     # -- workers (worker threads) ------------------------------------------------------------------------------
 
-    def _work_one(self, name: str, with_deps: bool) -> None:
+    def _work_one(self, name: str, with_deps: bool, granted: tuple = ()) -> None:
         from ..engine import AlreadyRunning
 
         try:
-            self.notebook.engine.run(name, None, with_dependencies=with_deps)
+            outcome = self.notebook.engine.run(name, None, with_dependencies=with_deps, consent=granted)
+            if outcome.status == "needs_consent":  # nothing ran: ask, and the answer runs it again
+                self.app.post_message(ConsentNeeded(name, outcome.consent, with_deps=with_deps))
         except AlreadyRunning as exc:
             self.app.post_message(RunRefused(name, str(exc)))
         except KeyError as exc:
             self.app.post_message(RunRefused(name, str(exc)))
 
-    def _work_all(self) -> None:
+    def _work_all(self, granted: tuple = ()) -> None:
         from ..engine import AlreadyRunning
 
         try:
@@ -187,10 +197,12 @@ class RunController:
                         continue
                     name = prompt.name
                 try:
-                    outcome = self.notebook.engine.run(name)
+                    outcome = self.notebook.engine.run(name, consent=granted)
                 except (AlreadyRunning, KeyError) as exc:
                     self.app.post_message(RunRefused(name, str(exc)))
                     break
+                if outcome.status == "needs_consent":
+                    self.app.post_message(ConsentNeeded(name, outcome.consent, run_all=True))
                 if not outcome.ok:
                     break
         finally:
@@ -244,7 +256,16 @@ class RunController:
             self._on_event_change(prompt)
 
     def handle(self, event: RunEvent) -> None:
-        from ..engine import RunCancelled, RunFailed, RunFinished, RunProgress, RunQueued, RunStarted, RunWarning
+        from ..engine import (
+            RunCancelled,
+            RunFailed,
+            RunFinished,
+            RunNeedsConsent,
+            RunProgress,
+            RunQueued,
+            RunStarted,
+            RunWarning,
+        )
 
         prompt = self._find(event.prompt_name)
         if prompt is None:
@@ -273,6 +294,8 @@ class RunController:
                                                  traceback=[])
         elif isinstance(event, RunCancelled):
             state.status, state.elapsed, state.text, state.message = "cancelled", event.elapsed, "", ""
+        elif isinstance(event, RunNeedsConsent):  # nothing ran; the question follows (ConsentNeeded)
+            state.status, state.text, state.message = "idle", "", ""
         self._on_event_change(prompt)
 
     def _find(self, name: str) -> "Prompt | None":
@@ -281,6 +304,49 @@ class RunController:
                 if prompt.name == name:
                     return prompt
         return None
+
+    # -- consent (UI thread) -------------------------------------------------------------------------------------
+
+    def ask_consent(self, message: ConsentNeeded) -> None:
+        """Show what the run needs approved; an approval runs it again with those items granted."""
+        from .consent_dialog import ALWAYS, REFUSE, SESSION, ConsentScreen
+
+        prompt = self._find(message.prompt_name)
+        if prompt is None:
+            return
+        items = tuple(message.items)
+
+        def answered(choice: str | None) -> None:
+            if choice in (None, REFUSE):
+                self.app.notify("Nothing was sent.", title=f"{message.prompt_name}: not run", severity="warning")
+                return
+            if choice == ALWAYS:
+                if not self._remember(items):
+                    return
+            if choice in (ALWAYS, SESSION):
+                from ..consent import CREDENTIAL
+
+                self.granted.update(i for i in items if i.kind != CREDENTIAL)  # credentials: the store, or once
+            if message.run_all:
+                self.run_all(start=prompt, consent=items)
+            else:
+                self.run_cell(prompt, with_deps=message.with_deps, consent=items)
+
+        self.app.push_screen(ConsentScreen(message.prompt_name, items, self.notebook.options.api_key_env), answered)
+
+    def _remember(self, items: tuple) -> bool:
+        from ..consent import CREDENTIAL
+        from ..secrets import ApprovalStore
+
+        store = ApprovalStore()
+        try:
+            for item in items:
+                if item.kind == CREDENTIAL:
+                    store.add(item.var, item.host)
+        except OSError as exc:
+            self.app.notify(f"Could not remember the approval: {exc}", title="Not run", severity="error")
+            return False
+        return True
 
     def refused(self, name: str, reason: str) -> None:
         prompt = self._find(name)
