@@ -385,7 +385,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     def on_event(event) -> None:  # noqa: ANN001 - called from the run's thread; prints only
         if isinstance(event, RunNeedsConsent):
-            _err(f"{event.prompt_name}: not run: {event.message}")
+            _err(event.message)  # names the cell, what it would send or fetch, and the flag that allows it
             return
         if args.json:
             if isinstance(event, RunFailed):
