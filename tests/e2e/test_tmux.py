@@ -282,3 +282,33 @@ def test_save_as_in_a_real_terminal_then_editing_goes_on_in_the_new_file(termina
     terminal.keys("Enter")
     terminal.wait("Save as", gone=True)
     assert len(load_path(terminal.cwd / "third.aiconfig.json").doc.prompts) == 2
+
+
+def test_a_notebook_asking_for_a_secret_gets_a_question_in_a_real_terminal(terminal):
+    """A stranger's notebook names $AWS_SECRET_ACCESS_KEY and its own server: tuinb asks, naming both; escape
+    sends nothing; allow once sends it to that server for that run."""
+    import json
+
+    from fixtures.hf_server import CHAT_TOKENS, FakeInferenceServer
+
+    server = FakeInferenceServer()
+    try:
+        (terminal.cwd / "chat.aiconfig.json").write_text(json.dumps({"name": "chat", "metadata": {}, "prompts": [
+            {"name": "ask", "input": "Hello?", "metadata": {"model": {"name": "OpenAI-compatible chat", "settings": {
+                "base_url": f"{server.url}/v1", "api_key_env": "AWS_SECRET_ACCESS_KEY"}}}}]}))
+        terminal.env["AWS_SECRET_ACCESS_KEY"] = "AKIAfromTheTerminal123"
+        terminal.start("chat.aiconfig.json")
+        screen = terminal.wait(f"→ {server.host} (http)")  # the header says where the cell sends
+        terminal.keys("r")
+        screen = terminal.wait("Send a credential?")
+        assert "$AWS_SECRET_ACCESS_KEY" in screen and server.host in screen
+        terminal.keys("Escape", pause=1.0)
+        terminal.wait("Send a credential?", gone=True)
+        assert server.requests == []
+        terminal.keys("r")
+        terminal.wait("Send a credential?")
+        terminal.keys("o")
+        terminal.wait("".join(CHAT_TOKENS))
+        assert [r.headers.get("authorization") for r in server.requests] == ["Bearer AKIAfromTheTerminal123"]
+    finally:
+        server.close()
