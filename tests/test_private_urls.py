@@ -150,3 +150,13 @@ def test_tuinb_run_refuses_a_local_address_and_the_flag_allows_it(tmp_path, hf_s
         allowed = subprocess.run([*run, "--allow-private-urls"], capture_output=True, text=True, env=env, timeout=300)
         assert allowed.returncode == 0, allowed.stderr
         assert "a 4x3 picture" in allowed.stdout and len(seen) == 1
+
+
+def test_previews_never_fetch_from_a_local_address():
+    from tui_notebook.media.items import MediaRef, MediaUnavailable, read_media
+
+    with file_server() as (port, seen):
+        ref = MediaRef("attachment", 0, "image/png", "file_uri", f"http://127.0.0.1:{port}/pic.png")
+        with pytest.raises(MediaUnavailable, match=f"not fetched: 127.0.0.1:{port} is a local or private"):
+            read_media(ref, Path("."))
+        assert seen == []

@@ -135,12 +135,16 @@ def read_media(ref: MediaRef, notebook_dir: Path, *, timeout: float = 10.0, toke
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
+    from ..consent import NeedsConsent
     from ..parser_api import Cancelled, ParserError
     from ..parsers.attachments import load_attachment
 
     try:
         blob = load_attachment({"data": {"kind": ref.kind, "value": ref.value}, "mime_type": ref.mime},
                                Path(notebook_dir), token, timeout)
+    except NeedsConsent as exc:  # previews never reach into this machine or the local network
+        hosts = ", ".join(item.host or item.subject for item in exc.items)
+        raise MediaUnavailable(f"not fetched: {hosts} is a local or private network address") from None
     except (ParserError, Cancelled) as exc:
         raise MediaUnavailable(str(exc) or "cancelled") from None
     if ref.is_url:
