@@ -146,3 +146,24 @@ async def test_a_url_attachment_on_a_local_address_asks_first(tmp_path, hf_serve
                 assert fetched == ["/pic.png"] and prompt.outputs[0].data == "a 4x3 picture"
         finally:
             files.shutdown()
+
+
+async def test_run_all_stops_at_the_question_and_goes_on_after_the_answer(tmp_path, hf_server, monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", KEY)
+    path = tmp_path / "n.aiconfig.json"
+    path.write_text(json.dumps({"name": "n", "metadata": {}, "prompts": [
+        {"name": "first", "input": "one", "metadata": {"model": "test-echo"}},
+        {"name": "ask", "input": "Hello?",
+         "metadata": {"model": {"name": "OpenAI-compatible chat", "settings": {
+             "base_url": f"{hf_server.url}/v1", "api_key_env": "AWS_SECRET_ACCESS_KEY"}}}},
+        {"name": "last", "input": "three", "metadata": {"model": "test-echo"}},
+    ]}))
+    app = TuinbApp(open_notebook(path), graphics="unicode")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConsentScreen), message="the credential question")
+        first, ask, last = app.notebook.doc.prompts
+        assert first.outputs and not ask.outputs and not last.outputs  # stopped before the cell that asks
+        await pilot.press("o")
+        await wait_for(pilot, lambda: bool(last.outputs), timeout=20, message="the rest of run-all")
+        assert ask.outputs and [r.headers.get("authorization") for r in hf_server.requests] == [f"Bearer {KEY}"]
