@@ -268,3 +268,19 @@ def test_a_token_granted_for_one_host_is_dropped_when_the_client_goes_elsewhere(
     client.summarization("one two three", model=hf_server.model_url("summarization"))  # ...sent to another host
     assert "authorization" not in hf_server.requests[0].headers
     assert any(hf_server.host in w for w in ctx.warnings)
+
+
+def test_the_configured_key_variable_is_the_default_and_still_needs_an_approval(tmp_path, hf_server):
+    from tui_notebook import paths
+
+    paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file().write_text('api_key_env = "MY_LLM_KEY"\n')
+    path = chat_notebook(tmp_path, f"{hf_server.url}/v1", key_env=None)
+    env = {**os.environ, "MY_LLM_KEY": "sk-configured12345", "OPENAI_API_KEY": "sk-notThisOne12345"}
+    refused = tuinb("run", path, "ask", env=env)
+    assert refused.returncode == 2 and f"MY_LLM_KEY@{hf_server.host}" in refused.stderr
+    assert "Credentials" in tuinb("doctor", env=env).stdout
+    assert "OpenAI-compatible key variable: MY_LLM_KEY (set)" in tuinb("doctor", env=env).stdout
+    allowed = tuinb("run", path, "ask", "--allow-credential", hf_server.pair("MY_LLM_KEY"), env=env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert [r.headers.get("authorization") for r in hf_server.requests] == ["Bearer sk-configured12345"]

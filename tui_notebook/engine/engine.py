@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ..consent import OUTSIDE_FILE, PRIVATE_URL, ConsentItem, NeedsConsent, gate_for, refusal_message
-
 from ..document.models import Attachment, Error, Output, Prompt, PromptInput
 from ..parser_api import (
     CancelToken,
