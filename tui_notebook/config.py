@@ -45,7 +45,6 @@ class Config:
     """Keys this version does not know, kept so saving never drops a newer tuinb's settings."""
 
 
-
 _KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files", "confirm_empty_references",
           "api_key_env")
 
