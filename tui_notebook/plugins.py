@@ -4,16 +4,22 @@ A notebook folder can carry a ``model_parsers.py`` (the Gradio Notebook conventi
 ``register_model_parsers()`` registers custom parsers. Opening a notebook must never run code the user has
 not approved, so the file runs only if ``--trust-parsers`` was given or a trust record exists for this exact
 path *and* content hash (a changed file needs trust again). Records live in the user data dir.
+
+The code that runs is exactly the bytes that were hashed: the file is read once, those bytes are hashed,
+compiled and executed in a fresh module. Nothing is imported from the folder, so a ``__pycache__`` file
+shipped beside it (or added later) never runs, and no bytecode is ever written there.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import json
+import os
+import stat
 import sys
 import time
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -23,6 +29,8 @@ from .paths import trust_file
 from .registry import ParserRegistry
 
 PARSERS_FILENAME = "model_parsers.py"
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+"""A parsers file larger than this is refused unread (it is Python source, not data)."""
 
 
 class UntrustedParsers(Exception):
@@ -49,8 +57,27 @@ class PluginStatus:
         )
 
 
+def read_source(path: Path) -> bytes:
+    """The file's bytes, read once through one open file: a regular file of at most ``MAX_SOURCE_BYTES``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise OSError(f"{path} is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def source_hash(source: bytes) -> str:
+    return hashlib.sha256(source).hexdigest()
+
+
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return source_hash(read_source(path))
 
 
 def _records() -> dict:
@@ -66,10 +93,10 @@ def is_trusted(path: Path, sha256: str | None = None) -> bool:
     return bool(record) and record.get("sha256") == (sha256 or file_hash(path))
 
 
-def trust(path: Path) -> str:
-    """Record trust in this file's current content; returns the hash trusted."""
+def trust(path: Path, digest: str | None = None) -> str:
+    """Record trust in ``digest`` (default: the file's current content) for this path; returns the hash."""
     path = path.resolve()
-    digest = file_hash(path)
+    digest = digest or file_hash(path)
     records = _records()
     records[str(path)] = {"sha256": digest, "trusted_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     target = trust_file()
@@ -104,28 +131,39 @@ def register_model_parser(parser, names: Iterable[str] = ()) -> None:  # noqa: A
     _current.register(parser, list(names))
 
 
-def load_parsers(path: Path, registry: ParserRegistry, *, trusted_now: bool = False) -> PluginStatus:
-    """Run ``path``'s ``register_model_parsers`` if trusted. Never raises for untrusted or broken files."""
+def load_parsers(path: Path, registry: ParserRegistry, *, trusted_now: bool = False,
+                 approved_sha256: str | None = None) -> PluginStatus:
+    """Run ``path``'s ``register_model_parsers`` if trusted. Never raises for untrusted or broken files.
+
+    ``trusted_now`` records trust in the bytes read here; with ``approved_sha256`` (the hash the user was
+    shown) those bytes must still be the ones approved, or nothing runs.
+    """
     global _current
     path = path.resolve()
     try:
-        digest = file_hash(path)
+        source = read_source(path)
     except OSError as exc:
         return PluginStatus(path, "", False, error=f"cannot read: {exc.strerror or exc}")
+    digest = source_hash(source)
+    if approved_sha256 is not None and digest != approved_sha256:
+        return PluginStatus(path, digest, False, error=(
+            f"changed since it was reviewed (sha256 {approved_sha256[:12]}… is now {digest[:12]}…); "
+            "it was not run. Review it again."))
     if trusted_now:
-        trust(path)
+        trust(path, digest)
     status = PluginStatus(path, digest, trusted_now or is_trusted(path, digest))
     if not status.trusted:
         return status
     before = set(registry.names())
     name = f"tuinb_user_parsers_{digest[:12]}"
     try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError("not a Python file")
-        module = importlib.util.module_from_spec(spec)
+        code = compile(source, str(path), "exec", dont_inherit=True)
+        module = types.ModuleType(name)
+        module.__file__ = str(path)
+        # Registered so classes defined in it resolve their module (dataclasses, pickling); never a loader
+        # that could find a cached or other file.
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        exec(code, module.__dict__)  # noqa: S102 - the exact bytes the user trusted
         func = getattr(module, "register_model_parsers", None)
         if func is None:
             status.error = "has no register_model_parsers() function"

@@ -160,14 +160,20 @@ class FileFlows:
         from ..plugins import file_hash
         from .dialogs import TrustScreen
 
-        self.push_screen(TrustScreen(path, file_hash(path)), lambda ok: self._on_trust(ok, path))
+        try:
+            digest = file_hash(path)
+        except OSError as exc:
+            self.notify(f"cannot read {path}: {exc.strerror or exc}", severity="error", timeout=4)
+            return
+        self.push_screen(TrustScreen(path, digest), lambda ok: self._on_trust(ok, path, digest))
 
-    def _on_trust(self: "TuinbApp", ok: bool | None, path: Path) -> None:
+    def _on_trust(self: "TuinbApp", ok: bool | None, path: Path, digest: str | None = None) -> None:
         from ..plugins import load_parsers
 
         if not ok:
             self.notify(f"{path.name} was not run; cells that need its parsers cannot run.", timeout=4)
             return
-        status = load_parsers(path, self.notebook.registry, trusted_now=True)
+        # Trust goes to the bytes the dialog showed the hash of, not to whatever the file holds now.
+        status = load_parsers(path, self.notebook.registry, trusted_now=True, approved_sha256=digest)
         self.notify(status.explain(), severity="error" if status.error else "information", timeout=4)
         self.view.request_sync()
