@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .bounded_read import read_regular_file
+
+MAX_CONFIG_BYTES = 1024 * 1024
 
 GRAPHICS_CHOICES = ("auto", "sixel", "tgp", "kitty", "halfcell", "unicode", "none")
 """Values ``graphics`` accepts (the ``--graphics`` flag uses the same list)."""
@@ -58,7 +61,7 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     path = path or paths.config_file()
     config = Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8")  # never a FIFO or a device
     except FileNotFoundError:
         return config, []
     except (OSError, UnicodeDecodeError) as exc:
@@ -71,6 +74,8 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
         where = f"{path}:{match.group(1)}" if match else str(path)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return config, [f"{where}: not valid TOML ({message}); using defaults for every setting"]
+    except ValueError as exc:  # e.g. an integer too long for Python to convert
+        return config, [f"{path}: not valid TOML ({exc}); using defaults for every setting"]
 
     problems: list[str] = []
 

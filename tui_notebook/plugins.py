@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
-import stat
 import sys
 import time
 import types
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .document.atomic import atomic_write_text
+from .bounded_read import read_regular_file
 from .paths import trust_file
 from .registry import ParserRegistry
 
@@ -58,18 +57,8 @@ class PluginStatus:
 
 
 def read_source(path: Path) -> bytes:
-    """The file's bytes, read once through one open file: a regular file of at most ``MAX_SOURCE_BYTES``."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise OSError(f"{path} is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
-    return data
+    """The file's bytes, read once: a regular file of at most ``MAX_SOURCE_BYTES`` (never a FIFO or device)."""
+    return read_regular_file(path, MAX_SOURCE_BYTES)
 
 
 def source_hash(source: bytes) -> str:

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..bounded_read import read_regular_file
 from .models import AIConfig
 from .positions import json_positions, locate, yaml_positions
 from .problems import DocumentError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024
+"""A notebook file larger than this is refused before parsing (a 50 MB notebook full of media is large)."""
 
 
 def is_yaml_path(path: str | os.PathLike[str]) -> bool:
@@ -38,7 +43,7 @@ class LoadResult:
 def load_path(path: str | os.PathLike[str]) -> LoadResult:
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular_file(p, MAX_NOTEBOOK_BYTES)  # never a FIFO, a device or an endless file
     except OSError as exc:
         raise DocumentError([Problem(f"cannot read file: {exc.strerror or exc}", source=str(path))]) from exc
     try:
@@ -95,6 +100,29 @@ def _parse_json(text: str, source: str) -> Any:
     except RecursionError:
         line, col = _too_deep_at(text)
         raise DocumentError([Problem("invalid JSON: nested too deeply", source=source, line=line, col=col)])
+    except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits())
+        found = _long_integer_at(text)
+        if found is None:
+            raise DocumentError([Problem(f"invalid JSON: {exc}", source=source)]) from None
+        line, col, digits = found
+        raise DocumentError([Problem(
+            f"invalid JSON: integer with {digits:,} digits (more than {sys.get_int_max_str_digits():,} "
+            "cannot be read)", source=source, line=line, col=col)]) from None
+
+
+_STRING_OR_NUMBER = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+
+
+def _long_integer_at(text: str) -> tuple[int, int, int] | None:
+    """line, col and digit count of the first number outside strings longer than Python converts."""
+    limit = sys.get_int_max_str_digits()
+    for match in _STRING_OR_NUMBER.finditer(text):
+        token = match.group()
+        if token[0] != '"' and token.lstrip("-").isdigit() and len(token.lstrip("-")) > limit:
+            i = match.start()
+            line = text.count("\n", 0, i) + 1
+            return line, i - (text.rfind("\n", 0, i) + 1) + 1, len(token.lstrip("-"))
+    return None
 
 
 def _too_deep_at(text: str, limit: int = 500) -> tuple[int, int]:
@@ -124,9 +152,14 @@ def _too_deep_at(text: str, limit: int = 500) -> tuple[int, int]:
 def _parse_yaml(text: str, source: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from .yaml_graph import GraphProblem, check_node_graph
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, chosen above
+        node = loader.get_single_node()
+        if node is not None:
+            check_node_graph(node)  # before anything walks the expanded tree
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -134,6 +167,14 @@ def _parse_yaml(text: str, source: str) -> Any:
         raise DocumentError([Problem(f"invalid YAML: {exc.problem or exc}", source=source, line=line, col=col)])
     except yaml.YAMLError as exc:
         raise DocumentError([Problem(f"invalid YAML: {exc}", source=source)])
+    except GraphProblem as exc:
+        line = exc.mark.line + 1 if exc.mark else None
+        col = exc.mark.column + 1 if exc.mark else None
+        raise DocumentError([Problem(f"invalid YAML: {exc}", source=source, line=line, col=col)])
+    except RecursionError:
+        raise DocumentError([Problem("invalid YAML: nested too deeply", source=source)])
+    finally:
+        loader.dispose()
     # The SDK round-trips YAML through json.dumps; values JSON cannot hold (dates, sets) must fail here too.
     try:
         json.dumps(data)
