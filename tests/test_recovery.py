@@ -1,4 +1,5 @@
-"""Autosave to a recovery file beside the notebook, and getting the work back after a crash."""
+"""Autosave to a recovery file in the user's data dir, and getting the work back after a crash; a recovery file
+shipped beside a notebook is never offered."""
 
 from __future__ import annotations
 
@@ -24,9 +25,45 @@ def saved_notebook(path: Path) -> Notebook:
     return notebook
 
 
-def test_recovery_file_sits_beside_the_notebook(tmp_path: Path) -> None:
-    assert recovery_path(tmp_path / "app.aiconfig.json") == tmp_path / ".app.aiconfig.json.tuinb-recovery"
+def test_recovery_file_lives_in_the_data_dir_keyed_by_absolute_path(tmp_path: Path) -> None:
+    one, two = tmp_path / "a" / "app.aiconfig.json", tmp_path / "b" / "app.aiconfig.json"
+    assert recovery_path(one).parent == paths.data_dir() / "recovery"
+    assert recovery_path(one).name.startswith("app.aiconfig.json.") and recovery_path(one).name.endswith(
+        ".tuinb-recovery")
+    assert recovery_path(one) != recovery_path(two)  # same name, different folders: never shared
+    assert recovery_path(tmp_path / "a" / ".." / "a" / "app.aiconfig.json") == recovery_path(one)
     assert recovery_path(None).parent == paths.data_dir() / "recovery"
+
+
+def shipped_recovery(path: Path) -> Path:
+    """A recovery file beside the notebook, newer and different, as a stranger could ship one."""
+    shipped = path.parent / f".{path.name}.tuinb-recovery"
+    evil = Notebook.new(None)
+    evil.add_prompt(name="planted", input="run me")
+    shipped.write_text(evil.to_string("json"))
+    os.utime(shipped, (time.time() + 60, time.time() + 60))
+    return shipped
+
+
+def test_a_recovery_file_shipped_beside_the_notebook_is_never_offered(tmp_path: Path) -> None:
+    path = tmp_path / "app.aiconfig.json"
+    notebook = saved_notebook(path)
+    shipped = shipped_recovery(path)
+    assert find_recovery(path) is None
+    from tui_notebook.recovery import ignored_legacy_file
+
+    assert ignored_legacy_file(path) == shipped  # pointed out to the user, not offered
+    # The autosaver writes elsewhere and never deletes a file that is not its own.
+    notebook.set_parameter("who", "mine")
+    saver = Autosaver(notebook)
+    written = saver.tick()
+    assert written is not None and written.parent == paths.data_dir() / "recovery"
+    info = find_recovery(path)
+    assert info is not None and info.path == written and info.prompt_count == 1
+    notebook.save()
+    saver.tick()
+    saver.discard()
+    assert shipped.exists() and find_recovery(path) is None
 
 
 def test_tick_writes_only_when_dirty_and_changed(tmp_path: Path) -> None:
@@ -112,6 +149,7 @@ def test_find_recovery_ignores_older_or_identical_files(tmp_path: Path) -> None:
     path = tmp_path / "app.aiconfig.json"
     notebook = saved_notebook(path)
     rec = recovery_path(path)
+    rec.parent.mkdir(parents=True, exist_ok=True)
     # Identical content: nothing to recover.
     rec.write_bytes(path.read_bytes())
     os.utime(rec, (time.time() + 5, time.time() + 5))
@@ -207,3 +245,21 @@ def test_discard_recovery_without_an_autosaver(tmp_path: Path) -> None:
     assert info is not None
     discard_recovery(info)
     assert find_recovery(path) is None and not info.path.exists()
+
+
+async def test_the_app_opens_normally_beside_a_shipped_recovery_file(tmp_path: Path, make_app) -> None:
+    from fixtures.ui_app import notifications, wait_for
+
+    from tui_notebook.ui.dialogs import RecoveryScreen
+
+    path = tmp_path / "app.aiconfig.json"
+    saved_notebook(path)
+    shipped = shipped_recovery(path)
+    app = make_app(file=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any(shipped.name in n for n in notifications(app)), message="the notice")
+        notice = next(n for n in notifications(app) if shipped.name in n)
+        assert notice.startswith("Ignored ") and f"tuinb {shipped}" in notice
+        assert not isinstance(app.screen, RecoveryScreen)
+        assert app.notebook.names() == ["first"] and not app.notebook.dirty
+    assert shipped.exists()  # not ours to delete

@@ -1,9 +1,13 @@
-"""Crash recovery: unsaved edits are copied to a file beside the notebook every few seconds.
+"""Crash recovery: unsaved edits are copied to a file in the user's data dir every few seconds.
 
 No Textual imports; the UI drives :meth:`Autosaver.tick` from a timer. The recovery file is a complete
 notebook in the SDK's JSON format (so any AIConfig tool can read it by hand in an emergency), written
 atomically, and never the notebook file itself: autosave must not turn a half-finished edit into the
 user's saved work.
+
+Recovery files live only in the user's own data dir, named after the notebook's absolute path. A notebook's
+folder may come from someone else (a download, a checkout, a Space), so a ``.NAME.tuinb-recovery`` file
+beside it — where tuinb once kept them — is never read, offered or deleted.
 """
 
 from __future__ import annotations
@@ -36,25 +40,33 @@ class RecoveryInfo:
 
 
 def recovery_path(notebook_path: Path | None) -> Path:
-    """``.<name>.tuinb-recovery`` beside the notebook; in the data dir for a notebook never saved."""
+    """The recovery file for ``notebook_path``: in the data dir, keyed by the absolute path, so two notebooks
+    with the same name never share one and nothing in the notebook's folder is ever taken for one."""
+    folder = paths.data_dir() / "recovery"
     if notebook_path is None:
-        return paths.data_dir() / "recovery" / f"untitled{SUFFIX}"
+        return folder / f"untitled{SUFFIX}"
+    absolute = str(Path(notebook_path).resolve())
+    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return folder / f"{Path(notebook_path).name[:80]}.{digest}{SUFFIX}"
+
+
+def legacy_recovery_path(notebook_path: Path) -> Path:
+    """Where older versions put the recovery file: beside the notebook. Never read: anyone can ship one."""
     notebook_path = Path(notebook_path)
     return notebook_path.parent / f".{notebook_path.name}{SUFFIX}"
 
 
-def _fallback_path(notebook_path: Path) -> Path:
-    """Where the recovery file goes when the notebook's folder is read-only: the data dir, keyed by the
-    absolute path so two notebooks with the same name do not overwrite each other's recovery."""
-    absolute = str(Path(notebook_path).resolve())
-    digest = hashlib.sha256(absolute.encode()).hexdigest()[:16]
-    return paths.data_dir() / "recovery" / f"{Path(notebook_path).name}.{digest}{SUFFIX}"
-
-
-def _candidates(notebook_path: Path | None) -> list[Path]:
+def ignored_legacy_file(notebook_path: Path | None) -> Path | None:
+    """A recovery file beside the notebook, if one is there: never offered or deleted, only pointed out (it
+    may be the user's own from an older version, or it may have come with the notebook)."""
     if notebook_path is None:
-        return [recovery_path(None)]
-    return [recovery_path(notebook_path), _fallback_path(notebook_path)]
+        return None
+    candidate = legacy_recovery_path(notebook_path)
+    return candidate if candidate.is_file() else None
+
+
+def _prepare_folder(target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # recovered notebooks are the user's only
 
 
 class Autosaver:
@@ -91,18 +103,11 @@ class Autosaver:
             notebook_path = notebook.path
         target = recovery_path(notebook_path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_folder(target)
             atomic_write_text(target, text)
-        except OSError:
-            # The notebook's folder may be read-only (viewing someone else's checkout): keep the
-            # recovery in our data dir rather than losing the protection.
-            target = _fallback_path(notebook_path) if notebook_path is not None else target
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(target, text)
-            except OSError as exc:
-                self.last_error = f"cannot write the recovery file {target}: {exc}"
-                return None
+        except OSError as exc:
+            self.last_error = f"cannot write the recovery file {target}: {exc}"
+            return None
         # After "save as" the recovery file moves with the notebook; the old one is stale.
         for stale in self.written - {target}:
             _unlink(stale)
@@ -113,7 +118,7 @@ class Autosaver:
 
     def discard(self) -> None:
         """Delete the recovery file (after a successful save or a clean quit)."""
-        for path in self.written | set(_candidates(self.notebook.path)):
+        for path in self.written | {recovery_path(self.notebook.path)}:
             _unlink(path)
         self.written.clear()
         self.last_revision = None
@@ -130,25 +135,21 @@ def find_recovery(path: Path | None) -> RecoveryInfo | None:
         notebook_stat = notebook_path.stat() if notebook_path is not None else None
     except FileNotFoundError:
         notebook_stat = None
-    best: RecoveryInfo | None = None
-    for candidate in _candidates(notebook_path):
-        try:
-            stat = candidate.stat()
-        except FileNotFoundError:
-            continue
-        if notebook_stat is not None and stat.st_mtime_ns <= notebook_stat.st_mtime_ns:
-            continue
-        try:
-            if notebook_path is not None and notebook_stat is not None:
-                if candidate.read_bytes() == notebook_path.read_bytes():
-                    continue
-            result = load_path(candidate)
-        except Exception:  # noqa: BLE001 - an unreadable recovery file is not worth offering
-            continue
-        info = RecoveryInfo(candidate, notebook_path, stat.st_mtime, len(result.doc.prompts))
-        if best is None or info.mtime > best.mtime:
-            best = info
-    return best
+    candidate = recovery_path(notebook_path)
+    try:
+        stat = candidate.stat()
+    except FileNotFoundError:
+        return None
+    if notebook_stat is not None and stat.st_mtime_ns <= notebook_stat.st_mtime_ns:
+        return None
+    try:
+        if notebook_path is not None and notebook_stat is not None:
+            if candidate.read_bytes() == notebook_path.read_bytes():
+                return None
+        result = load_path(candidate)
+    except Exception:  # noqa: BLE001 - an unreadable recovery file is not worth offering
+        return None
+    return RecoveryInfo(candidate, notebook_path, stat.st_mtime, len(result.doc.prompts))
 
 
 def restore(notebook: Notebook, info: RecoveryInfo) -> None:

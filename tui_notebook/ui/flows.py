@@ -117,11 +117,16 @@ class FileFlows:
         if self.read_only:
             return
         try:
-            from ..recovery import find_recovery
+            from ..recovery import find_recovery, ignored_legacy_file
 
             info = find_recovery(self.notebook.path)
+            legacy = ignored_legacy_file(self.notebook.path)
         except Exception:  # noqa: BLE001 - no recovery module yet, or an unreadable file: open normally
             return
+        if legacy is not None:
+            self.notify(f"Ignored {legacy.name} beside the notebook: recovery files are only read from your own "
+                        f"data folder. If it holds your unsaved work from an older tuinb, open it with: "
+                        f"tuinb {legacy}", severity="warning", timeout=10)
         if info is None:
             return
         from .dialogs import RecoveryScreen
