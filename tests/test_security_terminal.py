@@ -33,6 +33,7 @@ EVIL = {
     "dcs": "\x1bPq#0;2;0;0;0\x1b\\",  # a sixel / device control string
     "c1": "\x9b31m\x9d52;c;eA==\x9c",  # 8-bit CSI, OSC, ST
     "raw": "a\x1bb\x07c\x08d\rE\x00F\x7f",  # lone ESC, BEL, backspace, CR, NUL, DEL
+    "bidi": "\u202egnp.exe\u202c \u2066iso\u2069",  # a right-to-left override and an isolate
 }
 PAYLOAD = "".join(f" {k}:{v}" for k, v in EVIL.items())
 
@@ -45,6 +46,8 @@ FORBIDDEN = {
     "CSI printer on": b"\x1b[5i",
     "8-bit CSI (UTF-8 encoded U+009B)": "\x9b".encode(),
     "8-bit OSC (UTF-8 encoded U+009D)": "\x9d".encode(),
+    "right-to-left override": "\u202e".encode(),
+    "left-to-right isolate": "\u2066".encode(),
 }
 
 
@@ -288,3 +291,120 @@ def test_file_text_in_widgets_is_never_read_as_markup():
     message = markup("Cell [b]$cell[/b] would upload $files", cell=hostile, files="/tmp/a[1=\\x9c]")
     assert message.plain == f"Cell {shown} would upload /tmp/a[1=\\x9c]"
     assert "\x1b" not in message.plain and "\x9b" not in message.plain
+
+
+# -- every command's messages: names, keys and paths from the file shown inert ------------------------------
+
+TITLE = "\x1b]0;pwned\x07"  # OSC 0: set the terminal's title
+CLIP = "\x1b]52;c;cm0gLXJmIH4=\x07"  # OSC 52: put a shell command on the clipboard
+CLEAR = "\x1b[2J"  # CSI: clear the screen
+BIDI = "\u202egnp.exe\u202c"  # a right-to-left override: reads as "exe.png"
+ISOLATE = "\u2067x\u2069"
+HOSTILE = f"{TITLE}{CLIP}{CLEAR}{BIDI}{ISOLATE}\x9b1m"
+
+# What must never reach the terminal from the file: ESC, BEL, C1 and the bidirectional controls.
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def assert_no_raw_controls(result: subprocess.CompletedProcess, where: str) -> None:
+    for stream, data in (("stdout", result.stdout), ("stderr", result.stderr)):
+        text = data.decode("utf-8", errors="replace")
+        found = _RAW.search(text)
+        assert found is None, f"{where} wrote {found.group()!r} to {stream}: {text[-800:]!r}"
+
+
+def tuinb_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui_notebook", *map(str, args)], capture_output=True,
+                          stdin=subprocess.DEVNULL, cwd=cwd, timeout=120)
+
+
+def hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / f"dir{HOSTILE}"
+    folder.mkdir()
+    return folder
+
+
+def hostile_notebook(folder: Path) -> Path:
+    """Valid, but with hostile names everywhere: two cells of the same name, an unknown model, a reference to a
+    parameter that does not exist; in a folder and under a file name that carry the same sequences."""
+    doc = {
+        "name": "nb" + HOSTILE, "schema_version": "latest", "description": "d" + HOSTILE,
+        "metadata": {"parameters": {}, "models": {}},
+        "prompts": [
+            {"name": "cell" + HOSTILE, "input": "hello {{missing" + HOSTILE + "}}",
+             "metadata": {"model": {"name": "model" + HOSTILE}}},
+            {"name": "other" + HOSTILE, "input": "again", "metadata": {"model": "model" + HOSTILE}},
+            {"name": "other" + HOSTILE, "input": "and again"},
+        ],
+    }
+    path = folder / f"nb{HOSTILE}.aiconfig.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def invalid_notebook(folder: Path) -> Path:
+    """Invalid: a model entry keyed by a hostile name is not an object; a prompt misses its input."""
+    doc = {"name": "bad", "metadata": {"models": {"key" + HOSTILE: 5}},
+           "prompts": [{"name": "cell" + HOSTILE, "metadata": {}}]}
+    path = folder / f"bad{HOSTILE}.aiconfig.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.slow
+def test_no_command_prints_a_hostile_name_key_or_path_raw(tmp_path):
+    folder = hostile_folder(tmp_path)
+    good, bad = hostile_notebook(folder), invalid_notebook(folder)
+    bad_yaml = folder / f"bad{HOSTILE}.aiconfig.yaml"
+    bad_yaml.write_text(f"name: x\nprompts: [\n  {{name: 'c{HOSTILE}', input: [\n")
+    runs = {
+        "validate (warnings)": (["validate", good], "cell␛]0;pwned␇"),
+        "validate (errors)": (["validate", bad, bad_yaml], "key␛]0;pwned␇"),
+        "fmt (invalid file)": (["fmt", bad], "key␛]0;pwned␇"),
+        "resolve": (["resolve", good], "missing␛]0;pwned␇"),
+        "resolve one prompt": (["resolve", good, "cell" + HOSTILE], "missing␛]0;pwned␇"),
+        "resolve --json": (["resolve", good, "--json"], "cell"),
+        "run (unknown model)": (["run", good, "--all", "--keep-going"], "cell␛]0;pwned␇"),
+        "run (no such prompt)": (["run", good, "nope" + HOSTILE], "no prompt named 'nope"),
+        "run --json": (["run", good, "--all", "--json"], "cell␛]0;pwned␇"),
+        "export": (["export", good, "--format", "md"], "nb␛]0;pwned␇"),
+        "export (invalid file)": (["export", bad], "key␛]0;pwned␇"),
+        "space": (["space", good, "-o", folder / f"space{HOSTILE}"], "space␛]0;pwned␇"),
+        "open (invalid file)": (["open", bad], "key␛]0;pwned␇"),
+        "FILE (invalid file)": ([bad], "\\u202egnp.exe\\u202c"),
+        "open (not a file)": ([folder], "dir␛]0;pwned␇"),
+    }
+    for where, (args, shown) in runs.items():
+        result = tuinb_cli(*args, cwd=folder)
+        assert_no_raw_controls(result, f"`tuinb {where}`")
+        out = (result.stdout + result.stderr).decode()
+        assert shown in out, f"`tuinb {where}` did not show the name inert: {out[-800:]}"
+        assert "Traceback" not in out, f"`tuinb {where}` crashed: {out[-1500:]}"
+
+
+@pytest.mark.slow
+def test_doctor_shows_hostile_paths_and_config_inert(tmp_path):
+    from tui_notebook import paths
+    from tui_notebook.plugins import trust
+
+    folder = hostile_folder(tmp_path)
+    parsers = folder / "model_parsers.py"
+    parsers.write_text("def register_model_parsers(registry):\n    pass\n")
+    trust(parsers)  # doctor lists trusted files by path
+    paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+    escaped = json.dumps(HOSTILE)  # a TOML basic string takes JSON's escapes
+    paths.config_file().write_text(f'theme = {escaped}\ngraphics = {escaped}\n[keymap]\n{escaped} = {escaped}\n')
+    result = tuinb_cli("doctor")
+    assert_no_raw_controls(result, "`tuinb doctor`")
+    assert "dir␛]0;pwned␇" in result.stdout.decode()
+
+
+def test_bidirectional_controls_are_shown_inert():
+    assert terminal_safe(f"a{BIDI}b") == "a\\u202egnp.exe\\u202cb"
+    assert terminal_safe("\u202a\u202b\u202d\u2066\u2068") == "\\u202a\\u202b\\u202d\\u2066\\u2068"
+    assert has_controls("\u2069") and not has_controls("\u200d emoji 👩‍💻 and العربية")
+    from tui_notebook.sanitize import json_terminal_safe
+
+    text = json.dumps({"k": HOSTILE + "é"}, ensure_ascii=False)
+    shown = json_terminal_safe(text)
+    assert _RAW.search(shown) is None and json.loads(shown) == {"k": HOSTILE + "é"}

@@ -152,6 +152,11 @@ def _err(message: str) -> None:
     print(_safe(message), file=sys.stderr)
 
 
+def _out(message: object) -> None:
+    """A line on stdout that may quote a notebook or a path: made inert for the terminal."""
+    print(_safe(str(message)))
+
+
 def _safe(text: str) -> str:
     """Text from a notebook or a model, made inert for the terminal (``--json`` output keeps exact data)."""
     from .sanitize import terminal_safe
@@ -241,24 +246,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
             result = load_path(path)
         except DocumentError as exc:
             for problem in exc.problems:
-                print(str(problem))
+                _out(str(problem))
             status = EXIT_BAD_INPUT
             continue
         for warning in result.warnings:
-            print(str(warning))
+            _out(str(warning))
         for i, prompt in enumerate(result.doc.prompts):
             try:
                 parser = registry.for_model(model_name(prompt, result.doc), result.doc)
             except Exception as exc:  # noqa: BLE001 - NoModelError
-                print(f"{path}: warning: prompts[{i}]: {exc}")
+                _out(f"{path}: warning: prompts[{i}]: {exc}")
                 continue
             if isinstance(parser, UnknownParser):
-                print(f"{path}: warning: prompts[{i}] ({prompt.name}): not runnable: {parser.reason}")
+                _out(f"{path}: warning: prompts[{i}] ({prompt.name}): not runnable: {parser.reason}")
         reference_warnings = _validate_references(result.doc, registry)
         for line in reference_warnings:
-            print(_safe(f"{path}: warning: {line}"))
+            _out(f"{path}: warning: {line}")
         if not result.warnings and not reference_warnings:
-            print(f"{path}: ok ({len(result.doc.prompts)} prompts)")
+            _out(f"{path}: ok ({len(result.doc.prompts)} prompts)")
     return status
 
 
@@ -345,7 +350,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             if isinstance(result, ResolveError):
                 status = EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
+        from .sanitize import json_terminal_safe
+
+        print(json_terminal_safe(json.dumps(results, indent=2, ensure_ascii=False)))
     else:
         for name, value in results.items():
             if len(results) > 1:
@@ -431,7 +438,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 break
     if args.json:
         payload = {name: [o.model_dump(mode="json", exclude_none=True) for o in outs] for name, outs in ran.items()}
-        print(json.dumps(payload, indent=2))
+        from .sanitize import json_terminal_safe
+
+        print(json_terminal_safe(json.dumps(payload, indent=2)))
     if args.save and not args.output and not nb.dirty:
         _err("nothing to save: no cell's outputs changed")  # the file stays byte for byte as it was
     elif args.save or args.output:
@@ -551,7 +560,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(f"tuinb export: {exc}")
         return EXIT_BAD_INPUT
     if str(out) != "-":  # "-" streamed the export itself to stdout
-        print(out)
+        _out(out)
     return EXIT_OK
 
 
@@ -572,7 +581,7 @@ def cmd_space(args: argparse.Namespace) -> int:
         _err(f"tuinb space: {exc}")
         return EXIT_BAD_INPUT
     for name in result.files:
-        print(result.folder / name)
+        _out(result.folder / name)
     for note in result.notes:
         _err(f"note: {note}")
     if result.downloads:
@@ -601,7 +610,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - torch/transformers missing or broken: say so plainly
         _err(f"tuinb demo: cannot build the demo models: {type(exc).__name__}: {exc}")
         return EXIT_BAD_INPUT
-    print(path)
+    _out(path)
     if existed and not args.reset:
         _err("tuinb demo: opening the demo notebook as you left it (--reset writes it afresh)")
     if args.no_open:
@@ -629,7 +638,7 @@ def _print_outputs(outputs: list, *, already_streamed: bool) -> None:
             where = data.value if data.kind == "file_uri" else f"{size:,} bytes"
             print(_safe(f"[{output.mime_type or 'data'} output: {where}]"))
         else:
-            print(json.dumps(data))
+            print(_safe(json.dumps(data)))
     sys.stdout.flush()
 
 

@@ -196,6 +196,8 @@ def report(graphics: str | None = None) -> str:
 
 
 def main(graphics: str | None = None) -> int:
-    sys.stdout.write(report(graphics))
+    from .sanitize import terminal_safe
+
+    sys.stdout.write(terminal_safe(report(graphics)))  # paths and config values may hold anything
     sys.stdout.flush()
     return 0

@@ -6,6 +6,7 @@ import argparse
 import gc
 import sys
 
+from ..sanitize import terminal_safe
 
 SWITCH_INTERVAL_S = 0.001
 
@@ -22,7 +23,7 @@ def launch(args: argparse.Namespace) -> int:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     config, problems = _load_config()
     for problem in problems:
-        print(f"tuinb: {problem}", file=sys.stderr)
+        print(terminal_safe(f"tuinb: {problem}"), file=sys.stderr)
     graphics_choice = getattr(args, "graphics", None) or (config.graphics if config is not None else None)
 
     # Ask the terminal what it can draw now and read the answers just before the app starts: the wait
@@ -46,10 +47,10 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         notebook = Notebook.open(args.file)
     except DocumentError as exc:
         for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
+            print(terminal_safe(str(problem)), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"tuinb: cannot open {args.file}: {exc}", file=sys.stderr)
+        print(terminal_safe(f"tuinb: cannot open {args.file}: {exc}"), file=sys.stderr)
         return 2
     notebook.options.allow_trust_remote_code = bool(getattr(args, "allow_remote_code", False))
     notebook.options.local_process = True  # models generate in their own process: keys stay responsive
@@ -64,7 +65,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         if trusted:
             status = load_parsers(parsers_file, notebook.registry, trusted_now=bool(args.trust_parsers))
             if status.error:
-                print(f"tuinb: {status.explain()}", file=sys.stderr)
+                print(terminal_safe(f"tuinb: {status.explain()}"), file=sys.stderr)
         elif not args.read_only:
             trust_prompt = parsers_file.resolve()
 
