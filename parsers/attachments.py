@@ -117,11 +117,12 @@ def _read_uri(value: str, notebook_dir: Path, token: CancelToken | None, timeout
         path = Path(value).expanduser()
         if not path.is_absolute():
             path = Path(notebook_dir) / path
+    from tui_notebook.bounded_read import FileRefused, read_regular_file
+
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ParserError(f"attachment {path} is too large ({size // (1024 * 1024)} MB)")
-        return path.read_bytes(), str(path)
+        return read_regular_file(path, MAX_BYTES), str(path)  # never a FIFO or a device, never past MAX_BYTES
+    except FileRefused as exc:
+        raise ParserError(f"cannot read attachment {path}: {exc}") from None
     except FileNotFoundError:
         raise ParserError(f"attachment file not found: {path}") from None
     except IsADirectoryError:

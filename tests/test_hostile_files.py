@@ -223,3 +223,23 @@ def test_every_command_refuses_a_fifo_and_dev_zero(tmp_path):
     os.mkfifo(fifo)
     assert_located_refusal(fifo, "not a regular file (a pipe)")
     assert_located_refusal(Path("/dev/zero"), "/dev/zero: cannot read file: not a regular file (a device)")
+
+
+def test_an_attachment_that_is_a_fifo_or_device_fails_the_run_instead_of_hanging(tmp_path):
+    from tui_notebook.parser_api import ParserError
+    from tui_notebook.parsers.attachments import load_attachment
+
+    fifo = tmp_path / "voice.wav"
+    os.mkfifo(fifo)
+
+    def attempt(value: str) -> str:
+        try:
+            load_attachment({"data": {"kind": "file_uri", "value": value}, "mime_type": "audio/wav"}, tmp_path)
+        except ParserError as exc:
+            return str(exc)
+        return "read"
+
+    assert "not a regular file (a pipe)" in _returns_within(lambda: attempt("voice.wav"), 10,
+                                                            lambda: _feed_fifo(fifo))
+    assert "not a regular file (a device)" in attempt("/dev/zero")  # would read until memory ran out
+    assert "not a regular file (a device)" in attempt("file:///dev/zero")

@@ -380,6 +380,12 @@ def test_no_command_prints_a_hostile_name_key_or_path_raw(tmp_path):
         out = (result.stdout + result.stderr).decode()
         assert shown in out, f"`tuinb {where}` did not show the name inert: {out[-800:]}"
         assert "Traceback" not in out, f"`tuinb {where}` crashed: {out[-1500:]}"
+    # What export and space write is read in terminals too (`cat NAME.md`, the Space's README).
+    written = [*folder.glob("*.md"), *folder.glob(f"space{HOSTILE}/*.md")]
+    assert len(written) == 2
+    for path in written:
+        found = _RAW.search(path.read_text())
+        assert found is None, f"{path.name} holds {found.group()!r}"
 
 
 @pytest.mark.slow

@@ -181,6 +181,9 @@ def _requirements(with_parsers: bool) -> str:
 
 
 def _readme(title: str, description: str, downloads: bool) -> str:
+    from .export import clean  # a README is read in terminals too: no control sequences from the notebook
+
+    title, description = clean(title), clean(description)
     safe_title = json.dumps(title[:60] or "Gradio Notebook")  # a JSON string is a valid YAML scalar
     body = description.strip() or "A Gradio Notebook."
     note = ("\n\nThis notebook runs some cells on local models (see `model_parsers.py`): they download into the "
