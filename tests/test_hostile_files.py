@@ -157,6 +157,14 @@ def test_every_command_reports_a_long_integer_without_a_traceback(tmp_path):
                            commands=(("validate",), ("fmt", "-o", "-")))
 
 
+def test_a_long_integer_given_with_p_is_a_usage_error(tmp_path):
+    path = tmp_path / "ok.aiconfig.json"
+    path.write_text('{"name": "x", "metadata": {}, "prompts": [{"name": "a", "input": "{{n}}"}]}')
+    result = tuinb("resolve", path, "-p", f"n:={LONG}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid JSON value: Exceeds the limit" in result.stderr
+
+
 def test_a_long_integer_in_the_config_file_falls_back_to_defaults(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(f"theme = 'x'\nn = {LONG}\n")

@@ -198,8 +198,8 @@ def _parse_params(items: list[str]) -> dict[str, Any] | None:
             name, raw = item.split(":=", 1)
             try:
                 params[name] = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                _err(f"-p {item}: invalid JSON value: {exc.msg}")
+            except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
+                _err(f"-p {item}: invalid JSON value: {getattr(exc, 'msg', exc)}")
                 return None
         elif "=" in item:
             name, value = item.split("=", 1)
