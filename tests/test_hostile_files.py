@@ -74,6 +74,14 @@ def test_alias_bomb_is_refused_at_the_anchor_that_explodes():
     assert time.monotonic() - started < 10  # linear in the file's nodes; the expanded tree is never built
 
 
+def test_a_merge_key_bomb_is_refused_too():
+    lines = ["a0: &a0 {" + ", ".join(f"k{i}: {i}" for i in range(9)) + "}"]
+    lines += [f"a{i}: &a{i} {{<<: [" + ", ".join([f"*a{i - 1}"] * 9) + "]}" for i in range(1, 9)]
+    with pytest.raises(DocumentError) as caught:
+        load_text("\n".join(lines) + "\nname: bomb\nprompts: []\n", yaml_mode=True)
+    assert "too many aliases" in caught.value.problems[0].message and caught.value.problems[0].line is not None
+
+
 def test_a_self_containing_alias_is_a_located_error():
     with pytest.raises(DocumentError) as caught:
         load_text("name: loop\nmetadata: &m {parameters: {x: *m}}\nprompts: []\n", yaml_mode=True)
