@@ -403,6 +403,7 @@ def test_doctor_shows_hostile_paths_and_config_inert(tmp_path):
     result = tuinb_cli("doctor")
     assert_no_raw_controls(result, "`tuinb doctor`")
     assert "dir␛]0;pwned␇" in result.stdout.decode()
+    assert f"recovery files: {paths.recovery_dir()}" in result.stdout.decode()  # where to look after a crash
 
 
 def test_bidirectional_controls_are_shown_inert():

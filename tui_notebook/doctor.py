@@ -130,7 +130,8 @@ def path_lines() -> list[str]:
 
     config = paths.config_file()
     lines = [f"config file: {config} ({'exists' if config.exists() else 'not created yet'})",
-             f"data dir: {paths.data_dir()}", f"cache dir: {paths.cache_dir()}"]
+             f"data dir: {paths.data_dir()}", f"cache dir: {paths.cache_dir()}",
+             f"recovery files: {paths.recovery_dir()} (never beside a notebook)"]
     try:
         from .config import load_config
 

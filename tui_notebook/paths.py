@@ -33,3 +33,8 @@ def config_file() -> Path:
 
 def trust_file() -> Path:
     return data_dir() / "trusted_parsers.json"
+
+
+def recovery_dir() -> Path:
+    """Crash-recovery copies of unsaved notebooks (only ever here, never beside a notebook)."""
+    return data_dir() / "recovery"

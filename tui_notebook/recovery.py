@@ -42,7 +42,7 @@ class RecoveryInfo:
 def recovery_path(notebook_path: Path | None) -> Path:
     """The recovery file for ``notebook_path``: in the data dir, keyed by the absolute path, so two notebooks
     with the same name never share one and nothing in the notebook's folder is ever taken for one."""
-    folder = paths.data_dir() / "recovery"
+    folder = paths.recovery_dir()
     if notebook_path is None:
         return folder / f"untitled{SUFFIX}"
     absolute = str(Path(notebook_path).resolve())
