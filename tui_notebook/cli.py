@@ -521,9 +521,9 @@ def cmd_credentials(args: argparse.Namespace) -> int:
             _err(store.problem)
             return EXIT_BAD_INPUT
         if not approvals:
-            print(f"no remembered approvals ({store.path})")
+            _out(f"no remembered approvals ({store.path})")
         for approval in approvals:
-            print(f"{approval.pair}  approved {approval.approved_at or 'earlier'}")
+            _out(f"{approval.pair}  approved {approval.approved_at or 'earlier'}")
         return EXIT_OK
     if not args.pair:
         _err(f"tuinb credentials {args.action}: name the approval as VAR@HOST")
@@ -536,10 +536,10 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     try:
         if args.action == "allow":
             store.add(var, host)
-            print(f"{var}@{host}: approved (revoke with: tuinb credentials revoke {var}@{host})")
+            _out(f"{var}@{host}: approved (revoke with: tuinb credentials revoke {var}@{host})")
             return EXIT_OK
         if store.revoke(var, host):
-            print(f"{var}@{host}: revoked")
+            _out(f"{var}@{host}: revoked")
             return EXIT_OK
     except OSError as exc:
         _err(f"tuinb credentials {args.action}: {exc}")
