@@ -1,0 +1,161 @@
+"""A modal paints the screen below it as it is now (ui/screens_below.py): a widget removed from that screen just
+before the modal's frame is not drawn. A removed TextArea that had something left to paint raised KeyError ("No
+'text-area--gutter' key in COMPONENT_CLASSES"); the corpus tour hit it now and then, when the sidebar's rebuild
+for j, j went on after alt+j had opened the outputs.
+
+Each test holds the paint timer of the screen below, so the modal's frame comes before that screen's own next
+frame: the order the race produced now and then, made certain."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual import messages
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, TextArea
+
+from tui_notebook.ui.frames import PacedScreen
+from tui_notebook.ui.outputs_json import OutputsJsonScreen
+
+from fixtures.ui_app import wait_for
+
+
+class TextAreaApp(App):
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield TextArea("{}")
+            yield Label("below")
+
+
+class UnawareScreen(Screen):
+    """A screen that has not heard yet that its layout changed: the Layout messages its widgets send it are
+    kept back (Textual handles them some message hops after a widget is removed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[messages.Layout] = []
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        message.stop()
+        message.prevent_default()
+        self.held.append(message)
+
+
+class UnawareApp(TextAreaApp):
+    def get_default_screen(self) -> Screen:
+        return UnawareScreen()
+
+
+class StockModal(ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Label("modal")
+
+
+class PacedModal(PacedScreen, ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Label("modal")
+
+
+async def until(predicate, message: str, timeout: float = 5.0) -> None:  # noqa: ANN001
+    """Wait for ``predicate`` without painting (Pilot.pause paints a frame of the top screen)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {message}"
+        await asyncio.sleep(0.01)
+
+
+def hold_frames(screen, monkeypatch) -> None:  # noqa: ANN001
+    """``screen`` paints no frame of its own until the test ends (Textual resumes its timer to paint one)."""
+    monkeypatch.setattr(screen._update_timer, "resume", lambda: None)
+
+
+def painted(screen) -> bool:  # noqa: ANN001
+    return screen.is_current and not screen._dirty_widgets and not screen._repaint_required \
+        and not screen._layout_required
+
+
+async def remove_text_area_and_open(app: App, modal, monkeypatch) -> None:  # noqa: ANN001
+    below = app.screen
+    hold_frames(below, monkeypatch)
+    await app.query_one(TextArea).remove()
+    await until(lambda: below._layout_required, "the layout request")  # its map still lists the TextArea
+    await app.push_screen(modal)
+
+
+async def test_canary_textual_paints_the_screen_below_from_its_last_layout(monkeypatch):
+    """Textual's own ModalScreen draws the removed TextArea and raises. When this test fails, Textual lays out
+    the screen below before drawing it: screens_below.py and this test can go."""
+    app = TextAreaApp()
+    with pytest.raises(KeyError, match="text-area--gutter"):
+        async with app.run_test(size=(40, 10)) as pilot:
+            await pilot.pause()
+            await remove_text_area_and_open(app, StockModal(), monkeypatch)
+            await wait_for(pilot, lambda: app._exception is not None or painted(app.screen),
+                           message="the modal's frame")
+
+
+async def test_a_paced_modal_lays_out_the_screen_below_before_it_paints(monkeypatch):
+    """The same order with a modal of the app's kind: it lays the screen below out first, draws no removed
+    widget, and draws the rest."""
+    app = TextAreaApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        below = app.screen
+        modal = PacedModal()
+        await remove_text_area_and_open(app, modal, monkeypatch)
+        await wait_for(pilot, lambda: app._exception is not None or painted(modal), message="the modal's frame")
+        assert app._exception is None
+        assert not below._layout_required
+        assert not any(isinstance(widget, TextArea) for widget in below._compositor.visible_widgets)
+        assert "below" in "".join(strip.text for strip in below._compositor.render_strips())
+
+
+async def test_a_paced_modal_lays_out_the_screen_below_before_that_screen_hears_of_the_removal(monkeypatch):
+    app = UnawareApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        below = app.screen
+        hold_frames(below, monkeypatch)
+        await app.query_one(TextArea).remove()
+        await until(lambda: below.held, "the removal's layout request")
+        assert not below._layout_required  # the screen does not know
+        modal = PacedModal()
+        await app.push_screen(modal)
+        await wait_for(pilot, lambda: app._exception is not None or painted(modal), message="the modal's frame")
+        assert app._exception is None
+        assert not any(isinstance(widget, TextArea) for widget in below._compositor.visible_widgets)
+
+
+async def test_the_outputs_open_over_the_sidebar_while_it_rebuilds_for_the_next_cell(make_app, monkeypatch):
+    """The corpus tour's failing order: j, j rebuild the sidebar one build after the other, alt+j opens the
+    outputs while the last build still runs; it removes the old settings form (a TextArea among it) from the
+    notebook screen, and the outputs screen paints again (its cursor, say) before the notebook screen's frame.
+    That frame drew the removed form (and raised when its TextArea had never been drawn, as in the tour)."""
+    app = make_app((("p1", "one", "test-echo"), ("p2", "two", "test-echo")),
+                   outputs={"p1": "echo: one", "p2": "echo: two"})
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("s")
+        await wait_for(pilot, lambda: len(app.screen.query("#other-json")) == 1, message="the sidebar's form")
+        notebook_screen = app.screen
+        old_editor = notebook_screen.query_one("#other-json", TextArea)
+        await pilot.press("alt+j")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutputsJsonScreen) and painted(app.screen),
+                       message="the outputs shown")
+        outputs = app.screen
+        hold_frames(notebook_screen, monkeypatch)
+        app.sidebar.set_prompt(app.notebook.doc.prompts[1])  # the build the second j asked for
+        await wait_for(pilot, lambda: not old_editor.is_attached and notebook_screen._layout_required,
+                       message="the old settings form removed")
+        assert old_editor in notebook_screen._compositor.visible_widgets  # the notebook screen has not painted
+        outputs.refresh()
+        await wait_for(pilot, lambda: app._exception is not None or painted(outputs), message="the outputs' frame")
+        assert app._exception is None
+        assert old_editor not in notebook_screen._compositor.visible_widgets
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is notebook_screen, message="the outputs closed")
+        assert len(notebook_screen.query("#other-json")) == 1  # the next cell's form
+
