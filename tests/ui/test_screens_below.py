@@ -159,3 +159,20 @@ async def test_the_outputs_open_over_the_sidebar_while_it_rebuilds_for_the_next_
         await wait_for(pilot, lambda: app.screen is notebook_screen, message="the outputs closed")
         assert len(notebook_screen.query("#other-json")) == 1  # the next cell's form
 
+
+def test_every_modal_of_the_app_lays_out_the_screen_below_first():
+    import importlib
+    import pkgutil
+
+    import tui_notebook.ui
+
+    for module in pkgutil.walk_packages(tui_notebook.ui.__path__, "tui_notebook.ui."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        return found.union(*(subclasses(sub) for sub in found))
+
+    modals = {cls for cls in subclasses(ModalScreen) if cls.__module__.startswith("tui_notebook.")}
+    assert len(modals) > 10  # the dialogs, help, outputs, settings, media screens
+    assert {cls.__name__ for cls in modals if not issubclass(cls, PacedScreen)} == set()

@@ -18,11 +18,12 @@ from textual.widgets.option_list import Option
 
 from ...document import Prompt
 from ..dialogs import dialog_css
+from ..frames import PacedScreen
 from ..key_hints import KeyHints
 from ..outputs import attachment_line
 
 
-class AttachmentsScreen(ModalScreen[None]):
+class AttachmentsScreen(PacedScreen, ModalScreen[None]):
     DEFAULT_CSS = dialog_css("AttachmentsScreen") + """
     AttachmentsScreen OptionList { height: auto; max-height: 12; margin-bottom: 1; }
     AttachmentsScreen #hint { color: $text-muted; }

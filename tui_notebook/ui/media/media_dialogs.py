@@ -18,6 +18,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ..dialogs import Choice, ChoiceDialog, dialog_css
+from ..frames import PacedScreen
 from ..safe_text import plain
 
 
@@ -52,7 +53,7 @@ class PathSuggester(Suggester):
         return value[: len(value) - len(prefix)] + name + suffix
 
 
-class PathInputScreen(ModalScreen["tuple[str, bool] | None"]):
+class PathInputScreen(PacedScreen, ModalScreen["tuple[str, bool] | None"]):
     """Ask for a path (or a URL). Result: (text, checkbox value), or None on escape / Cancel."""
 
     DEFAULT_CSS = dialog_css("PathInputScreen")
