@@ -109,7 +109,8 @@ async def test_attachments_add_replace_remove(tmp_path):
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PathInputScreen))
         await pilot.press(*"clips/hel")
-        await pilot.pause(0.2)
+        path_input = app.screen.query_one("#path")
+        await wait_for(pilot, lambda: path_input._suggestion == "clips/hello.wav", message="the path completion")
         await pilot.press("right")  # accept the path completion
         assert app.screen.query_one("#path").value == "clips/hello.wav"
         await pilot.press("enter")
