@@ -238,8 +238,9 @@ def _captioner_notebook(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("answer", ["n", "y"])
+@pytest.mark.parametrize("answer", ["n", "y", "enter"])
 async def test_attaching_audio_to_image_to_text_asks_before_storing(tmp_path, answer):
+    """``enter`` presses the focused button: a stray one (after the path's own ``enter``) attaches nothing."""
     from tui_notebook.ui.dialogs import ConfirmScreen
 
     nb = Notebook.open(_captioner_notebook(tmp_path))

@@ -138,6 +138,15 @@ class ResetDemoScreen(ConfirmScreen):
                          markup("Write $path afresh? Your edits and outputs in it are lost.", path=str(path)))
 
 
+class WrongTypeScreen(ConfirmScreen):
+    """An attachment whose type does not fit the cell's task: attach it anyway? Result: True for yes."""
+
+    FOCUS = 1  # the question is a warning: a stray `enter` (the path box's own is a key away) attaches nothing
+
+    def __init__(self, why: str) -> None:
+        super().__init__("Attach a file of the wrong type?", markup("$why. Attach it anyway?", why=why))
+
+
 class QuitScreen(ChoiceDialog[str]):
     """Quit with unsaved changes. Result: ``"save"``, ``"discard"`` or ``"cancel"``."""
 

@@ -108,8 +108,7 @@ class AttachmentsScreen(PacedScreen, ModalScreen[None]):
             self.problem("")
             problems = self.notebook.attachment_problems(self.notebook.index_of(self.prompt), [attachment])
             if problems:
-                from ..dialogs import ConfirmScreen
-                from ..safe_text import markup
+                from ..dialogs import WrongTypeScreen
 
                 def answered(ok: bool | None) -> None:
                     if ok:
@@ -117,8 +116,7 @@ class AttachmentsScreen(PacedScreen, ModalScreen[None]):
                     else:
                         self.problem(f"Not attached: {problems[0]}.")
 
-                self.app.push_screen(ConfirmScreen("Attach a file of the wrong type?",
-                                                   markup("$why. Attach it anyway?", why=problems[0])), answered)
+                self.app.push_screen(WrongTypeScreen(problems[0]), answered)
                 return
             store(attachment)
 
