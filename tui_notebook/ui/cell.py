@@ -22,6 +22,7 @@ from ..parser_api import UnknownParser, text_template
 from ..registry import model_settings
 from ..sanitize import terminal_safe
 from .key_order import focus_now
+from .cell_header import CellHeader, fit_header
 from .live_text import LiveText
 from .steady import NoRelayoutOnResize, SteadyStatic, SteadyVertical
 from .outputs import attachment_widget, display_text, output_widget
@@ -131,7 +132,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self.prompt = prompt
         self.editing = False
         self._outputs_sig: tuple | None = None
-        self._header = LiveText(classes="cell-header")
+        self._header = CellHeader(self.refresh_header, classes="cell-header")
         self._failure = SteadyStatic(classes="cell-failure")
         self._failure.display = False
         self._failure_sig: tuple | None = None
@@ -188,6 +189,8 @@ class Cell(NoRelayoutOnResize, Widget):
         nb = self.view.notebook
         index = self.view.index_of(self.prompt)
         text = Text.assemble((f"{index + 1:>3} ", "dim"), (terminal_safe(self.prompt.name), "bold"), "  ")
+        tail = Text()
+        model_part: str | None = None  # the part that is shortened when the line is too narrow (fit_header)
         model = nb.model_name(self.prompt)
         if model is None:
             text.append(f"no model — {choose_model_hint(self.app)}", style="yellow")
@@ -203,15 +206,15 @@ class Cell(NoRelayoutOnResize, Widget):
                 except Exception:  # noqa: BLE001 - a broken settings table must not break drawing
                     shown = None
                 if isinstance(shown, str) and shown:
-                    text.append(terminal_safe(f" · {shown}"), style="dim")
+                    model_part = terminal_safe(shown)
                 elif model != label:
-                    text.append(terminal_safe(f" · {model}"), style="dim")
-                _append_destination(text, parser, self.prompt, nb, model)
+                    model_part = terminal_safe(model)
+                _append_destination(tail, parser, self.prompt, nb, model)
         run = self.view.runs.state(self.prompt)
         status = run.describe()
         if status:
-            text.append("   ● " + status, style=STATUS_STYLE.get(run.status, ""))
-        return text
+            tail.append("   ● " + status, style=STATUS_STYLE.get(run.status, ""))
+        return fit_header(text, model_part, tail, self._header.width_cells)
 
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
