@@ -68,6 +68,20 @@ async def test_running_a_cell_with_empty_references_asks_once(make_app):
         assert not isinstance(app.screen, ConfirmScreen)
 
 
+async def test_a_cell_whose_template_cannot_render_fails_without_the_question(make_app):
+    """Answering yes could only lead to the template error: no question, the error is shown at once."""
+    cells = (("my idea", "x", "test-echo"), ("use", "{{my idea.output}} {{ghost}}", "test-echo"))
+    app = make_app(cells)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "r")
+        use = app.notebook.doc.prompts[1]
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) or app.runs.state(use).status == "failed",
+                       message="the question or the failure")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "template error" in app.runs.state(use).failure.evalue and outputs(app, 1) == []
+
+
 async def test_run_with_dependencies_does_not_ask_about_outputs_it_makes(make_app):
     cells = (("first", "alpha", "test-echo"), ("second", "got {{first.output}}", "test-echo"))
     app = make_app(cells)

@@ -59,7 +59,8 @@ def check_cells(notebook: "Notebook", prompts: Iterable["Prompt"]) -> dict[int, 
 def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_first: set[int] | None = None,
                         in_order: bool = False) -> list[tuple["Prompt", list[ReferenceProblem]]]:
     """The empty references a run of ``prompts`` would send, per cell. An earlier cell that runs first in the
-    same command (``runs_first``: ids; ``in_order``: every earlier one of ``prompts``) has an output by then."""
+    same command (``runs_first``: ids; ``in_order``: every earlier one of ``prompts``) has an output by then.
+    A cell whose template cannot render sends nothing (its run fails with that error), so it is not listed."""
     found: list[tuple["Prompt", list[ReferenceProblem]]] = []
     with notebook.lock:
         doc = notebook.doc
@@ -73,6 +74,8 @@ def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_f
                 report = check_references(doc, index, None, notebook.registry)
             except ResolveError:
                 continue
+            if report.error is not None:
+                continue  # the run stops at the template error before sending: nothing to ask about
             problems = [p for p in report.problems if not (p.kind == "no-output" and p.cell in first)]
             if problems:
                 found.append((prompt, problems))
