@@ -7,11 +7,9 @@ import json
 
 from rich.text import Text
 
-from fixtures.ui_app import wait_for
+from fixtures.ui_app import open_notebook, wait_for
 from tui_notebook.ui.app import TuinbApp
 from tui_notebook.ui.cell_header import fit_header
-
-from fixtures.ui_app import open_notebook
 
 LONG = "/home/someone/projects/models/checkpoints/2024-11/a-rather-long-folder-name/tiny-gpt2"
 
