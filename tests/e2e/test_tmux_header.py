@@ -1,0 +1,65 @@
+"""End to end in tmux at 80 columns: a cell whose model setting is a long folder still shows its run's status on
+its one-line header (the model is shortened from the left, keeping the folder's name)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+_spec = importlib.util.spec_from_file_location("tmux_harness", Path(__file__).with_name("test_tmux.py"))
+_harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_harness)  # the Tmux driver of the main end-to-end test
+Tmux = _harness.Tmux
+
+PARSERS = '''
+from tui_notebook.parser_api import ModelParser, text_output
+
+class Echo(ModelParser):
+    id = "Echo"
+    def run(self, request, ctx):
+        return [text_output("echo " + request.prompt_text)]
+
+def register_model_parsers(registry):
+    registry.register(Echo())
+'''
+
+LONG = "/home/someone/projects/models/checkpoints/2024-11/a-rather-long-folder-name/tiny-gpt2"
+
+
+@pytest.fixture
+def person(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "model_parsers.py").write_text(PARSERS)
+    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
+           "TUINB_CACHE_DIR": str(home / "cache"), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color"}
+    session = Tmux(f"tuinb-header-{os.getpid()}", work, env)
+    yield session
+    session.kill()
+
+
+def test_the_run_status_stays_on_the_header_at_80_columns(person):
+    path = person.cwd / "long.aiconfig.json"
+    path.write_text(json.dumps({"name": "long", "metadata": {}, "prompts": [
+        {"name": "story", "input": "hello", "metadata": {"model": {"name": "Echo", "settings": {"model": LONG}}}}]}))
+    person.start(str(path), "--trust-parsers")
+    subprocess.run([*person.socket, "resize-window", "-t", person.name, "-x", "80", "-y", "24"], check=True)
+    person.wait("story", timeout=30)
+    person.keys("r")
+    screen = person.wait("echo hello")
+    screen = person.wait("● done")
+    [header] = [line for line in screen.splitlines() if " story " in line]
+    assert "tiny-gpt2" in header and "…" in header and LONG not in header
