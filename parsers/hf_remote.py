@@ -172,7 +172,9 @@ class RemoteTextGeneration(RemoteParser):
         chunks = self.retrying(lambda: client.text_generation(
             prompt, model=model, details=True, stream=True, **params), ctx, settings, model)
         last = None
+        received = 0
         for chunk in chunks:
+            received += 1
             if isinstance(chunk, str):
                 ctx.stream(chunk)
                 continue
@@ -181,6 +183,11 @@ class RemoteTextGeneration(RemoteParser):
             if token is not None and not getattr(token, "special", False):
                 ctx.stream(token.text)
         ctx.check_cancelled()
+        # The server's last event carries the whole generated text; a stream that stops before it was cut
+        # short (proxy, restart, dropped connection closed cleanly) and its text is not the answer.
+        if last is None or getattr(last, "generated_text", None) is None:
+            raise ParserError(f"the stream ended after {received} tokens without its final event "
+                              f"({len(ctx.accumulated)} characters received); the partial answer was not saved")
         metadata: dict[str, Any] = {}
         if details and last is not None:
             metadata = {"token": json_safe(getattr(last, "token", None)),

@@ -199,3 +199,9 @@ def test_media_helpers_roundtrip():
     assert rate == 8000 and np.allclose(samples, tone, atol=1e-3)
     up = resample(samples, 8000, 16000)
     assert len(up) == 16000 and np.allclose(up[::2], samples, atol=1e-3)
+
+
+def test_chat_stream_that_ends_without_done_is_an_error(parser_registry, hf_server):
+    hf_server.fail("end_early")
+    with pytest.raises(ParserError, match="ended early after 2 chunks"):
+        chat(parser_registry, make_request(CHAT, settings={"base_url": f"{hf_server.url}/v1"}))

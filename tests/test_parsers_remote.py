@@ -300,3 +300,12 @@ def test_cancel_stops_a_remote_stream(parser_registry, hf_server):
     with pytest.raises(Cancelled):
         run(parser_registry, "Text Generation", request, ctx)
     assert len(ctx.chunks) == 2
+
+
+def test_stream_that_ends_without_its_final_event_is_an_error(parser_registry, hf_server):
+    hf_server.fail("end_early")
+    request = make_request("Text Generation", settings={"model": hf_server.model_url("text-generation")})
+    ctx = Recorder()
+    with pytest.raises(ParserError, match="the stream ended after 2 tokens without its final event"):
+        run(parser_registry, "Text Generation", request, ctx)
+    assert ctx.chunks == STREAM_TOKENS[:2]  # what was received was shown while it streamed
