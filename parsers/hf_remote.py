@@ -19,7 +19,7 @@ from tui_notebook.parser_api import (
     text_output,
 )
 
-from . import schemas
+from . import net_cancel, schemas
 from .attachments import attachments_of, check_blob, load_attachment, sniff_mime
 from tui_notebook.secrets import HF_TOKEN
 
@@ -97,10 +97,15 @@ class RemoteParser(ModelParser):
         token = request.gate.credential(HF_TOKEN, self.destination(request) or "", warn=ctx.warn)
 
         def body() -> list[Any]:
+            from huggingface_hub import get_session
+
             client = self._client(request, settings, model, timeout, token, ctx)
-            ctx.token.on_cancel(client.close)  # breaks a read that is waiting on the network
+            net_cancel.install_hooks(get_session())  # the shared session InferenceClient sends through
             try:
-                return self.call(client, request, settings, ctx, model)
+                # A cancel shuts the run's sockets down, which wakes a blocked read; client.close() would not
+                # (and, called from the cancelling thread, could wait on the reader's connection lock).
+                with net_cancel.connections_closed_on_cancel(ctx.token):
+                    return self.call(client, request, settings, ctx, model)
             except Exception:
                 if ctx.token.cancelled:
                     raise Cancelled() from None

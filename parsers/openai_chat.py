@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from tui_notebook.parser_api import Cancelled, ModelParser, ParserError, RunContext, RunRequest, text_output
 
-from . import schemas
+from . import net_cancel, schemas
 from tui_notebook.secrets import DEFAULT_API_KEY_VAR, is_variable_name
 
 from .errors import HttpStatusError, RetryPolicy, explain, known_secrets, run_guarded, with_retries
@@ -101,11 +101,13 @@ class OpenAICompatibleChat(ModelParser):
         def call() -> list[Any]:
             import httpx2
 
-            with httpx2.Client(timeout=timeout) as client:
-                ctx.token.on_cancel(client.close)
+            with httpx2.Client(timeout=timeout, event_hooks=net_cancel.event_hooks()) as client:
                 try:
-                    return with_retries(lambda: self._exchange(client, url, headers, body, stream, ctx), ctx,
-                                        policy, explain_error=explain_error)
+                    # A cancel shuts the run's sockets down, which wakes a blocked read; client.close() would
+                    # not (and, called from the cancelling thread, could wait on the reader's connection lock).
+                    with net_cancel.connections_closed_on_cancel(ctx.token):
+                        return with_retries(lambda: self._exchange(client, url, headers, body, stream, ctx), ctx,
+                                            policy, explain_error=explain_error)
                 except Exception:
                     if ctx.token.cancelled:
                         raise Cancelled() from None

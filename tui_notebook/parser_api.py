@@ -163,12 +163,13 @@ class RunContext:
             self._on_text(chunk, self.accumulated)
 
     def progress(self, fraction: float | None, message: str = "") -> None:
-        """``fraction`` in [0, 1] or None when unknown (e.g. "loading model")."""
-        if self._on_progress:
+        """``fraction`` in [0, 1] or None when unknown (e.g. "loading model"). Dropped once cancelled: the
+        run has ended for its observers, even if the parser has not noticed yet."""
+        if self._on_progress and not self.token.cancelled:
             self._on_progress(fraction, message)
 
     def warn(self, message: str) -> None:
-        if self._on_warning:
+        if self._on_warning and not self.token.cancelled:
             self._on_warning(message)
 
 

@@ -23,7 +23,7 @@ import itertools
 import threading
 import time
 import traceback
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -41,6 +41,7 @@ from ..parser_api import (
 )
 from ..registry import NoModelError, model_name, model_settings
 from ..resolve import ResolveError, dependencies, prompt_index, resolve_prompt
+from .cancellable import call_cancellable
 from .events import (
     EventSink,
     RunCancelled,
@@ -93,7 +94,6 @@ class Engine:
         notebook: "Notebook",
         options: RunOptions | None = None,
         on_event: EventSink | None = None,
-        max_workers: int = 8,
     ) -> None:
         self.notebook = notebook
         self.options = options or RunOptions()
@@ -103,8 +103,6 @@ class Engine:
         self._active: dict[int, _Active] = {}  # id(prompt object) -> active run
         self._resource_locks: dict[str, threading.Lock] = {}
         self._resource_owner: dict[str, str] = {}
-        self._executor: ThreadPoolExecutor | None = None
-        self._max_workers = max_workers
 
     # -- observers ---------------------------------------------------------------------------------------
 
@@ -154,14 +152,26 @@ class Engine:
 
     def submit(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
                token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> "Future[RunOutcome]":
-        """Start a run in the engine's thread pool; refuses at once (AlreadyRunning) if the cell is busy.
-        ``consent``: items the user granted for this run (see :class:`RunOutcome`)."""
+        """Start a run in a thread of its own; refuses at once (AlreadyRunning) if the cell is busy.
+        ``consent``: items the user granted for this run (see :class:`RunOutcome`).
+
+        The thread is a daemon (not a ThreadPoolExecutor's, which the interpreter joins at exit): a run still
+        going when the program ends is abandoned, never waited for."""
         prompt = self._require_prompt(name)
         token = token or CancelToken()
-        self._claim(prompt, token)  # refuse now, not later in the pool
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._max_workers, thread_name_prefix="tuinb-run")
-        return self._executor.submit(self._run_claimed, prompt, params, with_dependencies, token, tuple(consent))
+        self._claim(prompt, token)  # refuse now, not later in the thread
+        future: Future[RunOutcome] = Future()
+        future.set_running_or_notify_cancel()
+        granted = tuple(consent)
+
+        def work() -> None:
+            try:
+                future.set_result(self._run_claimed(prompt, params, with_dependencies, token, granted))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the future
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name=f"tuinb-run {prompt.name}", daemon=True).start()
+        return future
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, with_dependencies: bool = False,
             token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> RunOutcome:
@@ -214,8 +224,6 @@ class Engine:
 
     def shutdown(self) -> None:
         self.cancel_all()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- internals -----------------------------------------------------------------------------------------
 
@@ -385,9 +393,15 @@ class Engine:
             if self.options.local_process and self._hosted(parser):
                 from .model_host import shared_host
 
-                outputs = list(shared_host().run(parser, request, ctx))
+                def call() -> list[Output]:
+                    return list(shared_host().run(parser, request, ctx))
             else:
-                outputs = list(parser.run(request, ctx))
+                def call() -> list[Output]:
+                    return list(parser.run(request, ctx))
+            # A cancel ends the run at once even while the parser is stuck; a held local model is let go
+            # only when the parser has really stopped, so the next queued run never overlaps it.
+            after, held = (held.release if held is not None else None), None
+            outputs = call_cancellable(call, token, name=f"tuinb-parser {name}", after=after)
             token.raise_if_cancelled()
         except Cancelled:
             self._emit(RunCancelled(run_id, name, elapsed=time.monotonic() - started))
