@@ -58,9 +58,9 @@ class Tmux:
         self.cwd = cwd
         self.env = env
 
-    def start(self, *args: str) -> None:
+    def start(self, *args: str, then: str = "sleep 600") -> None:
         exports = " ".join(f"{k}={v}" for k, v in self.env.items())
-        command = f"cd {self.cwd} && env -u COLUMNS -u LINES {exports} {TUINB} {' '.join(args)}; sleep 600"
+        command = f"cd {self.cwd} && env -u COLUMNS -u LINES {exports} {TUINB} {' '.join(args)}; {then}"
         subprocess.run([*self.socket, "kill-session", "-t", self.name], capture_output=True)
         subprocess.run([*self.socket, "-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
                         command], check=True)
@@ -312,3 +312,27 @@ def test_a_notebook_asking_for_a_secret_gets_a_question_in_a_real_terminal(termi
         assert [r.headers.get("authorization") for r in server.requests] == ["Bearer AKIAfromTheTerminal123"]
     finally:
         server.close()
+
+
+def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_server):
+    """A remote cell waits on a server that accepted the request and never answers; ctrl+q ends tuinb and gives
+    the shell back within about a second, instead of a blank terminal until the request times out."""
+    server = stall_server("silent")
+    path = terminal.cwd / "hang.aiconfig.json"
+    path.write_text(json.dumps({"name": "hang", "metadata": {}, "prompts": [
+        {"name": "waits", "input": "Tell me a story", "metadata": {"model": {
+            "name": "Text Generation", "settings": {"model": f"{server.url}/models/x", "timeout": 60}}}}]}))
+    terminal.env.update(HF_HUB_OFFLINE="0", HF_TOKEN_PATH="/nonexistent/tuinb-test-token")
+    terminal.start("hang.aiconfig.json", then="echo tuinb-exited-$?; sleep 600")
+    terminal.wait("waits")
+    terminal.keys("r")
+    assert server.requested.wait(20), terminal.screen()
+    terminal.wait("running")
+    pressed = time.monotonic()
+    terminal.keys("C-q", pause=0)
+    screen = terminal.wait("tuinb-exited-0", timeout=10)
+    took = time.monotonic() - pressed
+    assert "Traceback" not in screen
+    assert took < 3, f"ctrl+q took {took:.1f} s to give the shell back"
+    assert server.hung_up.wait(3), "the connection stayed open after quitting"
+    print(f"ctrl+q with a hanging run: shell back after {took:.2f} s")
