@@ -227,10 +227,13 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     if nb is None:
         return EXIT_BAD_INPUT
     target = Path(args.output) if args.output else args.file  # "-" is stdout: the writer streams it
+    from .rescue import describe_os_error
+
     try:
         nb.save(target, force=True)  # the notebook's own save: one write path for every notebook file
-    except OSError as exc:
-        _err(f"tuinb fmt: cannot write {exc.filename or target}: {exc.strerror or exc}")
+    except OSError as exc:  # full disk, read-only file system or folder, missing folder, a folder as target
+        _err(f"tuinb fmt: cannot write {target}: {describe_os_error(exc)}; "
+             f"{'nothing was written' if args.output else 'the file is unchanged'}")
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -445,11 +448,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err("nothing to save: no cell's outputs changed")  # the file stays byte for byte as it was
     elif args.save or args.output:
         from .notebook import ExternalChangeError
+        from .rescue import describe_os_error
 
         try:
             nb.save(args.output if args.output else None)
         except ExternalChangeError as exc:
             _err(f"not saved: {exc}; use -o to write elsewhere")
+            _keep_unsaved_results(nb, Path(args.output or args.file), args.json)
+            return EXIT_BAD_INPUT
+        except OSError as exc:  # full disk, read-only file system or folder, missing folder
+            target = Path(args.output or args.file)
+            _err(f"not saved: cannot write {target}: {describe_os_error(exc)}; "
+                 f"{'nothing was written there' if args.output else 'the file is unchanged'}")
+            _keep_unsaved_results(nb, target, args.json)
             return EXIT_BAD_INPUT
     if refused:
         return EXIT_BAD_INPUT
@@ -546,6 +557,23 @@ def cmd_credentials(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     _err(f"tuinb credentials revoke: {var}@{host} was not approved (see: tuinb credentials list)")
     return EXIT_BAD_INPUT
+
+
+def _keep_unsaved_results(nb, target: Path, printed_json: bool) -> None:  # noqa: ANN001
+    """A save failed: the notebook with this run's outputs goes beside the file, else to the temporary folder,
+    else to stdout (unless --json already printed the outputs there), and stderr says where."""
+    from .rescue import notebook_text, write_rescue_copy
+
+    text = notebook_text(nb.doc, target)
+    where = write_rescue_copy(text, target)
+    if where is not None:
+        _err(f"the notebook with this run's outputs was written to {where}")
+    elif printed_json:
+        _err("no folder could take a copy either: this run's outputs are in the JSON printed on stdout")
+    else:
+        _err("no folder could take a copy either: the notebook with this run's outputs follows on stdout")
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 def cmd_export(args: argparse.Namespace) -> int:
