@@ -314,7 +314,8 @@ def test_a_notebook_asking_for_a_secret_gets_a_question_in_a_real_terminal(termi
         server.close()
 
 
-def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_server):
+@pytest.mark.parametrize("run_key", ["r", "A"])  # the cell alone, run all
+def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_server, run_key):
     """A remote cell waits on a server that accepted the request and never answers; ctrl+q ends tuinb and gives
     the shell back within about a second, instead of a blank terminal until the request times out."""
     server = stall_server("silent")
@@ -325,7 +326,7 @@ def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_s
     terminal.env.update(HF_HUB_OFFLINE="0", HF_TOKEN_PATH="/nonexistent/tuinb-test-token")
     terminal.start("hang.aiconfig.json", then="echo tuinb-exited-$?; sleep 600")
     terminal.wait("waits")
-    terminal.keys("r")
+    terminal.keys(run_key)
     assert server.requested.wait(20), terminal.screen()
     terminal.wait("running")
     pressed = time.monotonic()
@@ -335,4 +336,4 @@ def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_s
     assert "Traceback" not in screen
     assert took < 3, f"ctrl+q took {took:.1f} s to give the shell back"
     assert server.hung_up.wait(3), "the connection stayed open after quitting"
-    print(f"ctrl+q with a hanging run: shell back after {took:.2f} s")
+    print(f"ctrl+q with a hanging run ({run_key}): shell back after {took:.2f} s")

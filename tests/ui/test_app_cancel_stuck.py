@@ -73,3 +73,19 @@ async def test_ctrl_q_does_not_wait_for_a_stuck_run(make_app):
         assert not stuck.release.is_set()  # the parser itself never returned: it was abandoned, not waited for
     finally:
         stuck.release.set()
+
+
+async def test_ctrl_q_during_run_all_does_not_wait_for_a_stuck_run(make_app):
+    stuck = StuckParser()
+    app = make_app((("p1", "x", "test-stuck"), ("p2", "y", "test-stuck")), parsers=(stuck,))
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("A")
+            await wait_for(pilot, stuck.started.is_set, message="the first cell started")
+            pressed = time.monotonic()
+            await pilot.press("ctrl+q")
+        await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), timeout=2)
+        assert time.monotonic() - pressed < 2
+    finally:
+        stuck.release.set()
