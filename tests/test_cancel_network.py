@@ -261,3 +261,18 @@ def test_headless_run_exits_promptly_on_ctrl_c(stall_server, tmp_path):
     assert took < BOUND
     assert server.hung_up.wait(BOUND)
     print(f"tuinb run, ctrl+c: {took:.3f} s")
+
+
+def test_cancel_never_waits_for_a_slow_hook():
+    """Cancel runs on the UI thread: a hook stuck on a lock (closing a file a blocked read holds) must delay
+    neither the caller nor the other hooks."""
+    token = CancelToken()
+    stuck = threading.Event()
+    others_ran = threading.Event()
+    token.on_cancel(lambda: stuck.wait(TIMEOUT))
+    token.on_cancel(others_ran.set)
+    started = time.monotonic()
+    token.cancel()
+    assert time.monotonic() - started < 0.5
+    assert others_ran.wait(BOUND)
+    stuck.set()

@@ -51,21 +51,21 @@ class CancelToken:
         self._lock = threading.Lock()
 
     def cancel(self) -> None:
+        """Set the token and start its hooks, each in a daemon thread of its own: whoever cancels (the UI
+        thread) never waits for a hook, and a hook stuck on a lock a blocked read holds delays no other."""
         with self._lock:
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
-            try:
-                callback()
-            except Exception:  # noqa: BLE001 - a failing hook must not stop the cancel
-                pass
+            threading.Thread(target=_run_hook, args=(callback,), name="tuinb-cancel-hook", daemon=True).start()
 
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
 
     def on_cancel(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` when cancelled (immediately if already), e.g. to close an HTTP stream."""
+        """Run ``callback`` when cancelled (in a thread of its own), or now in this thread if already
+        cancelled; e.g. to shut down a socket a read is blocked on."""
         with self._lock:
             if not self._event.is_set():
                 self._callbacks.append(callback)
@@ -79,6 +79,13 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
             raise Cancelled()
+
+
+def _run_hook(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:  # noqa: BLE001 - a failing hook must not stop the cancel
+        pass
 
 
 @dataclass
