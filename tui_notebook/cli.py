@@ -138,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
         return int(exc.code or 0)
+    # Run as the program (no argv given): the UI may end the process itself once the app is done (ui/leave.py).
+    args.leave_when_done = argv is None
     handler = {"open": cmd_open, "fmt": cmd_fmt, "validate": cmd_validate, "resolve": cmd_resolve,
                "run": cmd_run, "export": cmd_export, "space": cmd_space, "doctor": cmd_doctor,
                "demo": cmd_demo, "credentials": cmd_credentials}[args.command]

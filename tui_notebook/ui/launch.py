@@ -32,9 +32,14 @@ def launch(args: argparse.Namespace) -> int:
 
     graphics.begin(graphics_choice)
     try:
-        return _open_and_run(args, config, graphics_choice)
+        code = _open_and_run(args, config, graphics_choice)
     finally:
         graphics.abandon()  # restores the terminal if start-up stopped before setup()
+    if getattr(args, "leave_when_done", False):
+        from .leave import leave
+
+        leave(code)  # the shell prompt comes back now, not after the interpreter's teardown
+    return code
 
 
 def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None) -> int:  # noqa: ANN001
