@@ -1,8 +1,8 @@
 """Command line: ``tuinb FILE`` opens the notebook; sub-commands work headless.
 
 Exit codes: 0 ok, 1 a run failed, 2 bad input or usage, or a file that could not be written (a run's results
-are then kept in a copy beside it, in the temporary folder, or on stdout). Start-up imports nothing heavy (not even pydantic
-for ``--version``): every sub-command imports what it needs when it runs.
+are then kept in a copy beside it, in the temporary folder, or on stdout). Start-up imports nothing heavy (not
+even pydantic for ``--version``): every sub-command imports what it needs when it runs.
 """
 
 from __future__ import annotations
