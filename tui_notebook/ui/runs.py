@@ -206,7 +206,9 @@ class RunController:
                 if not outcome.ok:
                     break
         finally:
-            self.app.call_from_thread(self._end_plan)
+            # Posted, not called and waited for: while the app is closing, nothing would answer, and this
+            # worker's thread (which the program joins at exit) would wait for ever.
+            self.app.call_later(self._end_plan)
 
     def _end_plan(self) -> None:
         for prompt in self._plan:
