@@ -197,14 +197,20 @@ def test_run_save_with_no_folder_to_write_prints_the_notebook(tmp_path, monkeypa
     import tempfile
 
     path = _write(tmp_path / "work")
+    notebook = json.loads(path.read_text())
+    notebook["description"] = "csi \u009b2J and bidi \u202e"  # printed, they must stay inert
+    path.write_text(json.dumps(notebook))
     monkeypatch.setattr(tempfile, "tempdir", str(path.parent))
     _fail_writes(monkeypatch, [path.parent], errno.ENOSPC)
     assert _run_save(path) == 2
     captured = capsys.readouterr()
     assert "follows on stdout" in captured.err
+    printed = captured.out[captured.out.index("{\n"):]
+    assert "\u009b" not in printed and "\u202e" not in printed
     copy = tmp_path / "from-stdout.aiconfig.json"
-    copy.write_text(captured.out[captured.out.index("{\n"):])
+    copy.write_text(printed)
     _assert_has_new_outputs(copy)
+    assert load_path(copy).doc.description == "csi \u009b2J and bidi \u202e"
 
 
 def test_run_save_with_json_and_no_folder_points_at_the_json(tmp_path, monkeypatch, capsys):

@@ -574,8 +574,11 @@ def _keep_unsaved_results(nb, target: Path, printed_json: bool) -> None:  # noqa
     elif printed_json:
         _err("no folder could take a copy either: this run's outputs are in the JSON printed on stdout")
     else:
-        _err("no folder could take a copy either: the notebook with this run's outputs follows on stdout")
-        sys.stdout.write(text)
+        from .document import dumps
+        from .sanitize import json_terminal_safe
+
+        _err("no folder could take a copy either: the notebook with this run's outputs follows on stdout (JSON)")
+        sys.stdout.write(json_terminal_safe(dumps(nb.doc, "json")))  # the same JSON value, inert on a terminal
         sys.stdout.flush()
 
 
