@@ -146,6 +146,7 @@ def test_engine_cancel_ends_the_run_within_a_second_in_every_state(state, hf_ser
         server = stall_server("headers")
         _cell(nb, "Image-to-Text", {"model": hf_server.model_url("image-to-text"), "timeout": TIMEOUT}, tmp_path)
         _stalled_attachment(nb, f"{server.url}/picture.png")
+        nb.options.allow_private_urls = True  # a loopback address: allowed as the user would after asking
         ready = lambda: server.requested.wait(10)  # noqa: E731
     else:
         StuckParser.release.clear()

@@ -24,11 +24,14 @@ def call_cancellable(call: Callable[[], T], token: CancelToken, *, name: str,
                      after: Callable[[], None] | None = None, grace: float = CANCEL_GRACE) -> T:
     """``call()``'s result (or exception), or :class:`Cancelled` soon after ``token`` is cancelled.
 
-    ``after`` runs in the call's thread once the call has really ended, abandoned or not (e.g. to release a
-    local model for the next queued run only when this one has let go of it).
+    ``after`` runs once the call has really ended: here, before returning, when it ended in time; in the
+    call's own thread, whenever it ends, when it was abandoned (e.g. to let the next run queued on a local
+    model start only when this one has let go of it).
     """
     done = threading.Event()
     woken = threading.Event()
+    lock = threading.Lock()
+    state = {"abandoned": False}
     box: dict[str, object] = {}
 
     def target() -> None:
@@ -37,10 +40,18 @@ def call_cancellable(call: Callable[[], T], token: CancelToken, *, name: str,
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
             box["error"] = exc
         finally:
-            done.set()
+            with lock:
+                done.set()
+                abandoned = state["abandoned"]
             woken.set()
-            if after is not None:
+            if abandoned and after is not None:
                 after()
+
+    def abandon() -> bool:
+        """True if the call is still going (it is then the call's thread that runs ``after``)."""
+        with lock:
+            state["abandoned"] = not done.is_set()
+            return state["abandoned"]
 
     thread = threading.Thread(target=target, name=name, daemon=True)
     token.on_cancel(woken.set)
@@ -56,9 +67,13 @@ def call_cancellable(call: Callable[[], T], token: CancelToken, *, name: str,
             done.wait(grace)
     except BaseException:  # Ctrl+C in a headless run: stop the call too, and leave
         token.cancel()
+        if not abandon() and after is not None:
+            after()
         raise
-    if not done.is_set():
+    if abandon():
         raise Cancelled()
+    if after is not None:
+        after()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
