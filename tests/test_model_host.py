@@ -266,22 +266,22 @@ def test_a_parser_error_in_the_child_arrives_as_parser_error(shared, host, tmp_p
 
 
 def test_other_failures_keep_their_class_name_and_the_childs_traceback(shared, host, tiny_text_generation):
-    # The tiny GPT-2 has 128 positions: generating 300 tokens fails inside torch with an IndexError.
-    nb = local_notebook(tiny_text_generation, max_new_tokens=300, min_new_tokens=300)
+    # More sequences than beams is refused inside transformers' generate with a ValueError.
+    settings = {"num_beams": 2, "num_return_sequences": 5, "max_new_tokens": 4}
+    nb = local_notebook(tiny_text_generation, **settings)
     outcome = nb.engine.run(nb.names()[0])
     error = outcome.error
     assert outcome.status == "failed" and isinstance(error, Error)
-    assert error.ename == "IndexError"
-    assert error.evalue and "index out of range" in error.evalue
+    assert error.ename == "ValueError"
+    assert error.evalue and "num_return_sequences" in error.evalue
     text = "".join(error.traceback)
-    assert "Traceback" in text and "IndexError" in text and "generate" in text  # the child's stack
+    assert "Traceback" in text and "ValueError" in text and "generate" in text  # the child's stack
     assert nb.doc.prompts[0].outputs == [] and "Traceback" not in nb.to_string()  # its paths stay out of the file
 
-    request = make_request(GEN, settings={"model": tiny_text_generation, "max_new_tokens": 300,
-                                          "min_new_tokens": 300})
+    request = make_request(GEN, settings={"model": tiny_text_generation, **settings})
     with pytest.raises(RemoteError) as caught:
         host.run(default_registry().get(GEN), request, Recorder())
-    assert caught.value.ename == "IndexError"
+    assert caught.value.ename == "ValueError"
 
 
 def test_a_killed_child_fails_the_waiting_run_clearly_and_the_next_run_gets_a_new_one(shared, tiny_text_generation):
