@@ -63,16 +63,17 @@ def test_check_names_each_empty_reference_and_why():
         "{{nope}}: no such parameter",
         "{{story.output}}: cell 'story' is below this one",
         "{{first.output}}: cell 'first' has no output yet",
+        "{{#if later}}: no such parameter",
     ]
     assert report.error is None
-    assert report.tags() == {"nope", "story.output", "first.output"}
+    assert report.tags() == {"nope", "story.output", "first.output", "#if later"}
 
 
 def test_check_knows_run_time_parameters_and_earlier_outputs():
     data = json.loads(json.dumps(NOTEBOOK))
     data["prompts"][0]["outputs"] = [{"output_type": "execute_result", "execution_count": 0, "data": "ok",
                                       "metadata": {}}]
-    report = check_references(doc_of(data), "mid", {"nope": "given"})
+    report = check_references(doc_of(data), "mid", {"nope": "given", "later": ""})
     assert [p.kind for p in report.problems] == ["below"]
 
 
@@ -98,7 +99,8 @@ def test_resolve_prints_one_warning_per_empty_reference(notebook):
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert warnings == ["mid: warning: {{nope}}: no such parameter",
                         "mid: warning: {{story.output}}: cell 'story' is below this one",
-                        "mid: warning: {{first.output}}: cell 'first' has no output yet"]
+                        "mid: warning: {{first.output}}: cell 'first' has no output yet",
+                        "mid: warning: {{#if later}}: no such parameter"]
     assert result.stdout.startswith("owls ")
 
 
@@ -197,3 +199,50 @@ def test_a_shared_cell_name_is_named_as_the_reason():
     report = check_references(doc_of(data), 1)
     assert [str(p) for p in report.problems] == ["{{p.output}}: several cells are named 'p'; rename the one to "
                                                  "reference"]
+
+
+def one_cell(template: str, parameters: dict | None = None) -> AIConfig:
+    return doc_of({"name": "x", "metadata": {"default_model": "gpt-4", "parameters": parameters or {}},
+                   "prompts": [{"name": "cell", "input": template}]})
+
+
+def test_a_tag_or_block_never_closed_is_named_with_what_it_drops():
+    tag = check_references(one_cell("x {{ unclosed"), 0)
+    assert [str(p) for p in tag.problems] == [
+        "{{ unclosed: this tag is never closed; the SDK drops the rest of the prompt"]
+    block = check_references(one_cell("x {{#if y}} open", {"y": "v"}), 0)
+    assert [str(p) for p in block.problems] == [
+        "{{#if y}}: this block is never closed (no {{/if}}); the SDK drops the rest of the prompt"]
+    assert [p.kind for p in tag.problems + block.problems] == ["unclosed", "unclosed"]
+    # rendering is the SDK's (tests/test_sdk_compat.py checks these against it): the rest is dropped
+    assert resolve_prompt(one_cell("x {{ unclosed"), 0).text == "x "
+    assert resolve_prompt(one_cell("x {{#if y}} open", {"y": "v"}), 0).text == "x "
+
+
+def test_unknown_names_inside_blocks_and_unknown_block_helpers_are_named():
+    report = check_references(one_cell("{{#if y}}{{z}} {{p}}{{/if}} {{#foo p}}a{{/foo}} {{#each l}}{{item}}{{/each}}",
+                                       {"p": "P", "l": []}), 0)
+    assert [str(p) for p in report.problems] == [
+        "{{#if y}}: no such parameter",
+        "{{z}}: no such parameter",
+        "{{#foo p}}: no helper or parameter named 'foo'; the block shows nothing",
+    ]  # inside #each names are the item's: not checked
+    guarded = {"name": "x", "metadata": {"default_model": "gpt-4"}, "prompts": [
+        {"name": "a", "input": "A"}, {"name": "b", "input": "{{#if a.output}}{{a.output}}{{/if}}"}]}
+    assert check_references(doc_of(guarded), "b").clean  # an #if that tests for a missing output is fine
+
+
+@pytest.mark.parametrize("template", ["x {{#if y}} open", "x {{ unclosed"])
+def test_cli_reports_dropped_text_and_strict_refuses(tmp_path, template):
+    path = tmp_path / "drop.aiconfig.json"
+    path.write_text(json.dumps({"name": "x", "metadata": {"default_model": "Echo", "parameters": {"y": "v"}},
+                                "prompts": [{"name": "cell", "input": template}]}))
+    (tmp_path / "model_parsers.py").write_text(SENDING_PARSERS)
+    validate = tuinb("validate", path)
+    assert "the SDK drops the rest of the prompt" in validate.stdout and ": ok (" not in validate.stdout
+    strict = tuinb("run", path, "cell", "--strict", "--trust-parsers")
+    assert strict.returncode == 2 and "nothing was run" in strict.stderr
+    assert "cell: warning: {{" in strict.stderr and "never closed" in strict.stderr
+    assert not (tmp_path / "sent.txt").exists()
+    sent = tuinb("run", path, "cell", "--trust-parsers")
+    assert sent.returncode == 0 and "never closed" in sent.stderr

@@ -176,6 +176,9 @@ TEMPLATE_CASES = [
     ("dollar-raises", "{{$x}}", {"$x": "D"}, RAISES),
     ("unclosed-tag-truncates", "Hi {{x", {"x": "X"}, "Hi "),
     ("unclosed-block-truncates", "{{#if x}}unclosed", {"x": True}, ""),
+    ("unclosed-block-drops-the-rest", "x {{#if y}} open", {}, "x "),
+    ("unclosed-tag-drops-the-rest", "x {{ unclosed", {}, "x "),
+    ("unknown-block-helper-shows-nothing", "x {{#foo y}} z {{/foo}} after", {}, "x  after"),
     ("multiline-verbatim", "<{{x}}>", {"x": "line 1\nline 2\n"}, "<line 1\nline 2\n>"),
 ]
 

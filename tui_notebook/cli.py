@@ -291,8 +291,8 @@ def _validate_references(doc, registry) -> list[str]:  # noqa: ANN001
         if report.error:
             lines.append(f"prompts[{i}] ({prompt.name}): {report.error}")
         for problem in report.problems:
-            if problem.kind in ("below", "itself", "no-field") or (
-                    problem.kind == "unknown" and problem.reason.startswith("no cell")):
+            if problem.kind in ("below", "itself", "no-field", "unclosed") or (
+                    problem.kind == "unknown" and problem.reason.startswith(("no cell", "no helper"))):
                 lines.append(f"prompts[{i}] ({prompt.name}): {problem}")
     return lines
 
@@ -309,6 +309,10 @@ def _reference_problems(nb, name: str | int, params, ran_before: set[str]) -> tu
             return [], str(exc)
     problems = [p for p in report.problems if not (p.kind == "no-output" and p.cell in ran_before)]
     return problems, report.error
+
+
+def _strict_count(count: int) -> str:
+    return f"{count} template warning{'s' if count != 1 else ''} (empty references or dropped text)"
 
 
 def _warn_references(name: str, problems: list) -> None:
@@ -339,7 +343,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             _err(f"{name}: {error}")
         empty += len(problems)
     if args.strict and empty:
-        _err(f"tuinb resolve: {empty} reference{'s' if empty != 1 else ''} with no value (--strict)")
+        _err(f"tuinb resolve: {_strict_count(empty)} (--strict)")
         return EXIT_BAD_INPUT
     if args.prompt:
         try:
@@ -493,7 +497,7 @@ def _check_run_references(nb, names: list[str], params, args: argparse.Namespace
     if not ok:
         _err("tuinb run: nothing was run: fix the template errors above")
     elif args.strict and empty:
-        _err(f"tuinb run: nothing was run: {empty} reference{'s' if empty != 1 else ''} with no value (--strict)")
+        _err(f"tuinb run: nothing was run: {_strict_count(empty)} (--strict)")
         ok = False
     return ok
 

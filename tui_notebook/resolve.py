@@ -251,7 +251,8 @@ def _raw_template(prompt: Prompt) -> str:
 @dataclass(frozen=True)
 class ReferenceProblem:
     """A tag that renders as empty text. ``kind``: ``unknown`` (no parameter or cell by that name), ``below``
-    (a cell after this one), ``itself``, ``no-output`` (an earlier cell without output yet) or ``no-field``."""
+    (a cell after this one), ``itself``, ``no-output`` (an earlier cell without output yet), ``no-field``, or
+    ``unclosed`` (a tag or block never closed: the rest of the prompt is dropped)."""
 
     tag: str
     kind: str
@@ -326,11 +327,87 @@ def check_references(
                                shared_name)
         if problem is not None:
             report.problems.append(problem)
+    unknown_roots = {p.tag.strip("{}& ").split(".")[0] for p in report.problems if p.kind == "unknown"}
+    for found in _block_problems(template):
+        if isinstance(found, ReferenceProblem):
+            report.problems.append(found)
+            continue
+        text, path, block_name = found
+        if path[0] in unknown_roots:
+            continue
+        problem = _tag_problem(".".join(path), path, prompt.name, parameters, earlier, later, context, shared_name)
+        if problem is None or problem.kind != "unknown":
+            continue  # inside a block a missing output or a cell below may be what the block tests for
+        unknown_roots.add(path[0])
+        reason = problem.reason
+        if block_name is not None:
+            reason = f"no helper or parameter named {block_name!r}; the block shows nothing"
+        report.problems.append(ReferenceProblem(text, "unknown", reason))
     try:
         render(template, context)
     except TemplateError as exc:
         report.error = _template_error_message(doc, template, exc)
     return report
+
+
+_BLOCK_HELPERS = frozenset({"if", "unless", "each", "with"})
+_SAME_SCOPE_BLOCKS = frozenset({"if", "unless"})
+"""Blocks inside which names mean what they mean outside (``#each`` and ``#with`` change the scope)."""
+_PATH = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
+_TAG = re.compile(r"\{\{(\{)?(.*?)\}?\}\}", re.DOTALL)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A tag as a warning quotes it: its first line, shortened."""
+    line = text.splitlines()[0] if text.strip() else text
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def _block_problems(template: str) -> list["ReferenceProblem | tuple[str, tuple[str, ...], str | None]"]:
+    """What the template's structure hides, in one pass over its tags: a tag that is never closed and a block
+    that is never ended (the SDK drops the rest of the prompt from there on), and the names that blocks test or
+    insert, as ``(tag, path, block helper name or None)`` for the caller to look up. Unbalanced or mismatched
+    ends are left to the renderer, which raises for them."""
+    found: list = []
+    open_blocks: list[tuple[str, str, bool]] = []  # (name, opening tag, same scope as outside)
+    end = 0
+    for match in _TAG.finditer(template):
+        end = match.end()
+        inner = match.group(2).strip()
+        if "{{" in inner or not inner:
+            continue
+        first = inner[0]
+        if first in "#^" and inner not in ("^",):
+            words = inner[1:].split()
+            if not words:
+                continue
+            name = words[0]
+            same_scope = all(scope for _, _, scope in open_blocks)
+            open_blocks.append((name, match.group(0), name in _SAME_SCOPE_BLOCKS))
+            if not same_scope:
+                continue
+            if name in _BLOCK_HELPERS:
+                argument = words[1] if len(words) > 1 else ""
+                if _PATH.fullmatch(argument) and argument.split(".")[0] != "this":
+                    found.append((match.group(0), tuple(argument.split(".")), None))
+            elif _PATH.fullmatch(name) and name != "this":
+                found.append((match.group(0), tuple(name.split(".")), name if len(words) > 1 else None))
+        elif first == "/":
+            if open_blocks:
+                open_blocks.pop()
+        elif open_blocks and all(scope for _, _, scope in open_blocks) and first not in "!>" and inner != "else":
+            path = inner[1:].strip() if first == "&" else inner
+            if _PATH.fullmatch(path) and path.split(".")[0] != "this":
+                found.append((match.group(0), tuple(path.split(".")), None))
+    for name, opening, _ in open_blocks:
+        found.append(ReferenceProblem(
+            _shown(opening), "unclosed",
+            f"this block is never closed (no {{{{/{name}}}}}); the SDK drops the rest of the prompt"))
+    start = template.find("{{", end)
+    if start != -1:
+        found.append(ReferenceProblem(_shown(template[start:].rstrip()), "unclosed",
+                                      "this tag is never closed; the SDK drops the rest of the prompt"))
+    return found
 
 
 def _tag_problem(inner: str, path: tuple[str, ...], current: str, parameters: Mapping[str, Any],

@@ -163,3 +163,17 @@ async def test_typing_does_not_recheck_references_on_every_key(make_app, monkeyp
             await pilot.pause(0.1)
         assert len(calls) <= 2, calls  # once after the typing, not once per key
         assert calls[0] == 1  # only the cell with a tag is checked
+
+
+async def test_a_tag_never_closed_shows_a_warning_under_the_prompt_and_asks_before_sending(make_app):
+    app = make_app((("open", "x {{ unclosed", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cell = app.view.cell_widgets()[0]
+        await wait_for(pilot, lambda: bool(cell.reference_lines), message="the warning under the prompt")
+        assert cell.reference_lines == (
+            "{{ unclosed: this tag is never closed; the SDK drops the rest of the prompt",)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="the question")
+        assert app.screen.dialog_title == "Send with 1 template problem?"
+        assert "never closed" in str(app.screen.message)

@@ -87,11 +87,13 @@ def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_f
 def question(found: list[tuple["Prompt", list[ReferenceProblem]]]) -> tuple[str, str]:
     """The confirmation's title and text (plain, from the notebook: show it with safe_text.plain)."""
     count = sum(len(problems) for _, problems in found)
-    title = f"Send with {count} empty reference{'s' if count != 1 else ''}?"
+    drops = any(p.kind == "unclosed" for _, problems in found for p in problems)
+    noun = "template problem" if drops else "empty reference"
+    title = f"Send with {count} {noun}{'s' if count != 1 else ''}?"
     lines = []
     for prompt, problems in found:
         lines += [f"{prompt.name}: {p}" if len(found) > 1 else str(p) for p in problems]
     shown = lines[:8] + ([f"… and {len(lines) - 8} more"] if len(lines) > 8 else [])
-    text = ("These insert empty text:\n" + "\n".join(shown) +
+    text = (("These insert empty text or drop text:\n" if drops else "These insert empty text:\n") + "\n".join(shown) +
             "\n\n(confirm_empty_references = false in config.toml stops this question)")
     return title, text
