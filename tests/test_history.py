@@ -140,3 +140,62 @@ def test_history_keeps_a_bounded_number_of_steps() -> None:
         nb.set_name(f"n{i}")
         nb.set_description(f"d{i}")
     assert len(nb.history.undo_steps) == 5
+
+
+def saved_copy(tmp_path) -> Notebook:  # noqa: ANN001
+    path = tmp_path / "t.aiconfig.json"
+    path.write_text((corpus_dir() / TRAVEL).read_text())
+    return Notebook.load(path)
+
+
+def test_undoing_back_to_the_loaded_or_saved_state_is_not_unsaved(tmp_path) -> None:
+    nb = saved_copy(tmp_path)
+    nb.set_name("Other")
+    nb.delete_prompt(0)
+    assert nb.dirty
+    nb.undo()
+    assert nb.dirty  # still renamed
+    nb.undo()
+    assert not nb.dirty  # the file's state again
+    nb.redo()
+    assert nb.dirty
+    nb.save()
+    nb.set_input_text(0, "typed after the save")  # a step of its own: undo comes back to the saved text
+    nb.set_input_text(0, "typed after the save, more")
+    assert nb.dirty
+    nb.undo()
+    assert not nb.dirty and nb.doc.name == "Other"
+    nb.undo()  # back before the save
+    assert nb.dirty
+
+
+def test_the_saved_state_dropped_from_the_history_stays_unsaved(tmp_path) -> None:
+    nb = saved_copy(tmp_path)
+    nb.set_name("A")
+    nb.save()
+    nb.undo()
+    nb.set_name("B")  # the saved "A" is no longer reachable by redo
+    nb.undo()
+    assert nb.dirty and nb.doc.name == "NYC Trip Planner"
+    bounded = saved_copy(tmp_path)
+    bounded.history.limit = 3
+    for i in range(3):
+        bounded.set_name(f"n{i}")
+        bounded.set_description(f"d{i}")  # renames would merge into one step; alternating they do not
+    while bounded.undo() is not None:
+        pass
+    assert bounded.dirty  # the loaded state is older than the steps kept
+
+
+def test_restoring_a_recovery_file_stays_unsaved_through_undo(tmp_path) -> None:
+    from tui_notebook.recovery import RecoveryInfo, restore
+
+    nb = saved_copy(tmp_path)
+    recovered = tmp_path / "recovered.aiconfig.json"
+    other = travel()
+    other.set_name("Recovered")
+    other.save(recovered)
+    restore(nb, RecoveryInfo(recovered, nb.path, 0.0, len(nb.doc.prompts)))
+    nb.set_description("then an edit")
+    nb.undo()
+    assert nb.dirty and nb.doc.name == "Recovered"

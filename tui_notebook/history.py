@@ -64,24 +64,45 @@ class History:
         self.redo_steps: list[Checkpoint] = []
         self._sealed = False
         """After an undo or redo, the next edit starts a new step even if it would merge."""
+        self._saved: int | None = 0
+        """How many undo steps the saved (or loaded) state had; None when no undo or redo reaches it any more."""
 
     def record(self, doc: AIConfig, label: str, *, cells: tuple[Prompt, ...] = (), header: bool = False,
                outputs: bool = False, focus: Prompt | None = None, merge_key: Hashable | None = None) -> None:
         """Take a checkpoint of what the coming edit changes."""
+        if self._saved is not None and self._saved > len(self.undo_steps):
+            self._saved = None  # the saved state was among the steps undone, and this edit drops them
         self.redo_steps.clear()  # a new edit: what was undone is no longer a way forward
         top = self.undo_steps[-1] if self.undo_steps else None
         if merge_key is not None and not self._sealed and top is not None and top.merge_key == merge_key:
+            if self._saved == len(self.undo_steps):
+                self._saved = None  # the step changes past the saved state: undo goes back before it
             return  # the step already holds the state from before the first of these edits
         self._sealed = False
         self.undo_steps.append(Checkpoint(
             label, list(doc.prompts), [(cell, _copy(cell)) for cell in cells],
             (_copy(doc.metadata), doc.name, doc.description) if header else None,
             outputs, focus if focus is not None else (cells[0] if cells else None), merge_key))
+        dropped = max(0, len(self.undo_steps) - self.limit)
         del self.undo_steps[:-self.limit]
+        if self._saved is not None:
+            self._saved = self._saved - dropped if self._saved >= dropped else None
 
     def clear(self) -> None:
+        """Forget every step (the document was replaced): the saved state is no longer reachable."""
         self.undo_steps.clear()
         self.redo_steps.clear()
+        self._saved = None
+
+    def mark_saved(self) -> None:
+        """The document as it is now is what the file holds; the next edit starts a step of its own."""
+        self._saved = len(self.undo_steps)
+        self._sealed = True
+
+    @property
+    def at_saved(self) -> bool:
+        """Undo and redo have brought the document back to the state last saved or loaded."""
+        return self._saved == len(self.undo_steps)
 
     def undo(self, doc: AIConfig) -> Checkpoint | None:
         """Go back one step; the step undone (None: nothing to undo)."""

@@ -287,6 +287,9 @@ class Notebook:
         self.path = target
         self._disk = _disk_state(target)
         self.saved_revision = revision
+        with self.lock:
+            if self.revision == revision:  # no edit came in while writing: undo can come back to this state
+                self.history.mark_saved()
         for listener in list(self._listeners):
             try:
                 listener(self)
@@ -306,6 +309,7 @@ class Notebook:
         self._disk = _disk_state(self.path)
         self._changed()
         self.saved_revision = self.revision
+        self.history.mark_saved()
 
     # -- editing (the only way the UI changes the document) -------------------------------------------------
 
@@ -321,6 +325,8 @@ class Notebook:
             step = go(self.doc)
             if step is not None:
                 self._changed()
+                if self.history.at_saved:  # back to what the file holds: nothing unsaved
+                    self.saved_revision = self.revision
             return step
 
     def _record(self, label: str, **kwargs: Any) -> None:

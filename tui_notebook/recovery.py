@@ -161,6 +161,7 @@ def restore(notebook: Notebook, info: RecoveryInfo) -> None:
     result = load_path(info.path)
     with notebook.lock:
         notebook.doc = result.doc
+        notebook.history.clear()  # its steps are about the document replaced; undo cannot reach the file's state
         # Notebook has no public "replace the whole document" edit; _changed() is what every edit
         # method ends with: it bumps the revision (so the notebook is dirty) and notifies the UI.
         notebook._changed()  # noqa: SLF001

@@ -413,3 +413,18 @@ async def test_save_as_in_a_read_only_notebook_is_refused(make_app):
         await pilot.pause()
         assert not isinstance(app.screen, SaveAsScreen)
         assert any("Read-only" in text for text in notifications(app))
+
+
+async def test_undoing_every_edit_leaves_nothing_unsaved(make_app):
+    app = make_app((("p1", "one", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "●" in str(app.header.title_text()), message="the unsaved marker")
+        await pilot.press("z")
+        await wait_for(pilot, lambda: len(app.notebook.doc.prompts) == 1, message="the edit undone")
+        await wait_for(pilot, lambda: "●" not in str(app.header.title_text()), message="the marker gone")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuitScreen)
+    assert app.return_value == 0
