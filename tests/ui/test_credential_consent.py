@@ -167,3 +167,20 @@ async def test_run_all_stops_at_the_question_and_goes_on_after_the_answer(tmp_pa
         await pilot.press("o")
         await wait_for(pilot, lambda: bool(last.outputs), timeout=20, message="the rest of run-all")
         assert ask.outputs and [r.headers.get("authorization") for r in hf_server.requests] == [f"Bearer {KEY}"]
+
+
+async def test_a_wrapped_warning_keeps_its_hanging_indent_at_80_columns(tmp_path, hf_server, monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", KEY)
+    app = _chat_app(tmp_path, hf_server)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConsentScreen), message="the credential question")
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]  # noqa: SLF001 - what is drawn
+        first = next(i for i, line in enumerate(lines) if "AWS_SECRET_ACCESS_KEY is not" in line)
+        column = lines[first].index("AWS_SECRET_ACCESS_KEY is not")
+        assert lines[first - 1].index("Send") == column  # the warning stands under the bullet's text
+        wrapped = lines[first + 1]
+        assert wrapped[:column].strip("█┃▌▐│ ") == "" and wrapped[column] != " ", lines[first - 1:first + 3]
+        assert "steal" in " ".join(lines[first:first + 4])
+        await pilot.press("n")

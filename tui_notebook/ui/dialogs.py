@@ -91,10 +91,14 @@ class ChoiceDialog(PacedScreen, ModalScreen[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.dialog_title, id="title")
-            yield Static(self.message, id="message")
+            yield from self.compose_message()
             with Horizontal(id="buttons"):
                 for index, choice in enumerate(self.CHOICES):
                     yield Button(choice.label, variant=choice.variant, id=f"choice-{index}")  # type: ignore[arg-type]
+
+    def compose_message(self) -> ComposeResult:
+        """The body; a dialog whose text has indented parts lays them out as widgets of their own."""
+        yield Static(self.message, id="message")
 
     def on_mount(self) -> None:
         self.query_one(f"#choice-{self.FOCUS}", Button).focus()
