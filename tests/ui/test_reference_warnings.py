@@ -177,3 +177,19 @@ async def test_a_tag_never_closed_shows_a_warning_under_the_prompt_and_asks_befo
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="the question")
         assert app.screen.dialog_title == "Send with 1 template problem?"
         assert "never closed" in str(app.screen.message)
+
+
+async def test_the_question_focuses_no_so_a_stray_enter_sends_nothing(make_app):
+    app = make_app(CELLS, parameters={"who": "me"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="the question")
+        assert "No" in str(app.screen.focused.label)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), message="answered")
+        assert outputs(app, 1) == []  # nothing sent
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), message="asked again")
+        await pilot.press("y")  # y still answers yes at once
+        await wait_for(pilot, lambda: outputs(app, 1) == ["echo: me   "], message="sent after y")

@@ -151,6 +151,12 @@ class WrongTypeScreen(ConfirmScreen):
         super().__init__("Attach a file of the wrong type?", markup("$why. Attach it anyway?", why=why))
 
 
+class SendAnywayScreen(ConfirmScreen):
+    """A prompt with empty references or dropped text: send it anyway? Result: True for yes (``y``)."""
+
+    FOCUS = 1  # the question is a warning: a stray `enter` sends nothing
+
+
 class QuitScreen(ChoiceDialog[str]):
     """Quit with unsaved changes. Result: ``"save"``, ``"discard"`` or ``"cancel"``."""
 

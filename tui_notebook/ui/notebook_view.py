@@ -747,7 +747,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         if all(self._references_confirmed.get(key) == value for key, value in accepted.items()):
             go()
             return
-        from .dialogs import ConfirmScreen
+        from .dialogs import SendAnywayScreen
         from .safe_text import plain
 
         def answer(yes: bool | None) -> None:
@@ -756,7 +756,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                 go()
 
         title, text = question(found)
-        self.app.push_screen(ConfirmScreen(title, plain(text)), answer)
+        self.app.push_screen(SendAnywayScreen(title, plain(text)), answer)
 
     def action_run_cell(self) -> None:
         prompt = self._need_cell()
