@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fixtures.ui_app import notifications, wait_for
 
 from tui_notebook.document import dumps, load_path
@@ -428,3 +430,23 @@ async def test_undoing_every_edit_leaves_nothing_unsaved(make_app):
         await pilot.pause()
         assert not isinstance(app.screen, QuitScreen)
     assert app.return_value == 0
+
+
+async def test_save_as_names_the_folder_relative_names_go_in(tmp_path, monkeypatch):
+    from fixtures.ui_app import open_notebook
+
+    from tui_notebook.ui.app import TuinbApp
+    from tui_notebook.ui.dialogs import SaveAsScreen
+
+    folder = tmp_path / "work\x1b[31m"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(folder)
+    app = TuinbApp(open_notebook(Path("n.aiconfig.json")))  # opened by a relative name
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+shift+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveAsScreen), message="the save-as dialog")
+        shown = str(app.screen.query_one("#message").render())
+        assert "relative names go in ~/work" in shown and "\x1b" not in shown, shown
+        assert " in .:" not in shown

@@ -8,6 +8,7 @@ Push them with ``app.push_screen(Dialog(...), callback)`` or ``await app.push_sc
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -264,6 +265,16 @@ class FormDialog(PacedScreen, ModalScreen[T]):
         self.dismiss(None)  # type: ignore[arg-type]
 
 
+def shown_folder(folder: Path) -> str:
+    """``folder`` as a person reads it: absolute (never ``.``), the home folder written as ``~``."""
+    folder = Path(os.path.abspath(folder))
+    try:
+        inside = folder.relative_to(Path.home())
+    except (ValueError, RuntimeError):  # outside home, or no home to speak of
+        return str(folder)
+    return "~" if inside == Path(".") else str(Path("~") / inside)
+
+
 class SaveAsScreen(FormDialog["Path | None"]):
     """Ask for a file name. Result: the chosen path, or None (``escape`` / Cancel).
 
@@ -284,7 +295,7 @@ class SaveAsScreen(FormDialog["Path | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Save as", id="title")
-            yield Static(markup("File name (relative names go in $folder):", folder=self.default.parent),
+            yield Static(markup("File name (relative names go in $folder):", folder=shown_folder(self.default.parent)),
                          id="message")
             yield Input(str(self.default), id="path")
             yield Static("", id="problem", classes="tuinb-error")
