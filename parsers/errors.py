@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, TypeVar
 from tui_notebook.parser_api import Cancelled, NotRunnable, ParserError, RunContext
 from tui_notebook.consent import NeedsConsent
 from tui_notebook.secrets import known_secrets, redact  # noqa: F401 - the one token list and redactor, re-exported
+from tui_notebook.secrets import DEFAULT_API_KEY_VAR, destination, is_hf_host
 
 T = TypeVar("T")
 
@@ -22,6 +23,18 @@ TOKEN_HELP = (
     "set the HF_TOKEN environment variable, run `hf auth login`, or use the app's token setting "
     "(tokens are never stored in the notebook)"
 )
+
+
+def token_help(url: str | None) -> str | None:
+    """What applies to credentials for a request to ``url`` when that is not Hugging Face (None: it is, or
+    unknown, and :data:`TOKEN_HELP` applies)."""
+    dest = destination(url) if url else None
+    if dest is None or is_hf_host(dest):
+        return None
+    return (f"the Hugging Face token is sent only to Hugging Face's hosts, or to {dest.key} once you approve it "
+            f"(the app asks; `tuinb run --allow-credential HF_TOKEN@{dest.key}`); for a server with an "
+            f"OpenAI-compatible API use the OpenAI-compatible chat model, whose key comes from the variable "
+            f"settings.api_key_env names ({DEFAULT_API_KEY_VAR} by default)")
 
 
 class RetryableError(ParserError):
@@ -112,8 +125,9 @@ def _names(exc: BaseException) -> set[str]:
 
 
 def explain(exc: BaseException, *, model: str, service: str = "the Hugging Face Inference API",
-            timeout: float | None = None) -> BaseException:
-    """A ParserError (or Cancelled / RetryableError) describing ``exc`` for a cell; messages are not redacted yet."""
+            timeout: float | None = None, url: str | None = None) -> BaseException:
+    """A ParserError (or Cancelled / RetryableError) describing ``exc`` for a cell; messages are not redacted yet.
+    ``url``: where the request went, when known (token advice depends on whether that is Hugging Face)."""
     if isinstance(exc, (Cancelled, ParserError)):
         return exc
     failure = _http_failure(exc)
@@ -121,9 +135,15 @@ def explain(exc: BaseException, *, model: str, service: str = "the Hugging Face 
         detail = _server_message(failure.body)
         suffix = f" (server said: {detail})" if detail else ""
         if failure.status == 401:
+            elsewhere = token_help(url)
+            advice = f"T{elsewhere[1:]}" if elsewhere else f"To use a token, {TOKEN_HELP}"
             return ParserError(f"{service} refused the request for {model}: not authenticated (401). "
-                               f"To use a token, {TOKEN_HELP}.{suffix}")
+                               f"{advice}.{suffix}")
         if failure.status == 403:
+            elsewhere = token_help(url)
+            if elsewhere:
+                return ParserError(f"{service} refused access to {model} (403): the credentials sent, if any, "
+                                   f"lack permission; {elsewhere}.{suffix}")
             return ParserError(f"{service} refused access to {model} (403): the token lacks permission, or the "
                                f"model is gated and its terms must be accepted on huggingface.co. To change the "
                                f"token, {TOKEN_HELP}.{suffix}")
@@ -216,7 +236,7 @@ def redacting(secrets: list[str], error: BaseException) -> BaseException:
 
 
 def run_guarded(body: Callable[[], T], secrets: list[str], *, model: str, service: str,
-                timeout: float | None = None) -> T:
+                timeout: float | None = None, url: str | None = None) -> T:
     """Call ``body``; any failure leaves as a redacted ParserError (or Cancelled)."""
     try:
         return body()
@@ -225,7 +245,7 @@ def run_guarded(body: Callable[[], T], secrets: list[str], *, model: str, servic
     except BaseException as exc:  # noqa: BLE001
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        explained = explain(exc, model=model, service=service, timeout=timeout)
+        explained = explain(exc, model=model, service=service, timeout=timeout, url=url)
         raise redacting(secrets, explained) from None
 
 

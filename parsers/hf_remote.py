@@ -113,7 +113,8 @@ class RemoteParser(ModelParser):
             finally:
                 client.close()
 
-        return run_guarded(body, secrets, model=shown, service=where, timeout=timeout)
+        return run_guarded(body, secrets, model=shown, service=where, timeout=timeout,
+                           url=self.destination(request))
 
     def headers(self, settings: dict[str, Any]) -> dict[str, str]:
         return {}
@@ -133,7 +134,8 @@ class RemoteParser(ModelParser):
         timeout = float(settings.get("timeout", 120))
         where = "the endpoint" if _is_url(model) else SERVICE
         return with_retries(call, ctx, policy, explain_error=lambda exc: explain(
-            exc, model=model or "the recommended model", service=where, timeout=timeout))
+            exc, model=model or "the recommended model", service=where, timeout=timeout,
+            url=_request_url(model, settings.get("provider"))))
 
     def call(self, client, request: RunRequest, settings: dict[str, Any], ctx: RunContext,  # noqa: ANN001
              model: str | None) -> list[Any]:

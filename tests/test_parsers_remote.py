@@ -190,7 +190,7 @@ def test_token_is_sent_from_options(parser_registry, hf_server):
 
 
 @pytest.mark.parametrize("status, needle", [
-    (401, "not authenticated (401). To use a token, set the HF_TOKEN"),
+    (401, "not authenticated (401). The Hugging Face token is sent only to Hugging Face's hosts"),
     (403, "refused access"),
     (404, "was not found or is not served"),
     (500, "answered HTTP 500"),
@@ -202,6 +202,23 @@ def test_http_errors_become_clear_messages(parser_registry, hf_server, status, n
         run(parser_registry, "Summarization", request)
     assert needle in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def test_a_401_from_another_host_says_what_applies_there_and_from_hugging_face_how_to_set_the_token(
+        parser_registry, hf_server, monkeypatch):
+    hf_server.fail(401)
+    request = make_request("Summarization", settings={"model": hf_server.model_url("summarization")})
+    with pytest.raises(ParserError) as info:
+        run(parser_registry, "Summarization", request)
+    message = str(info.value)
+    assert "set the HF_TOKEN" not in message and "hf auth login" not in message
+    assert f"--allow-credential HF_TOKEN@{hf_server.host}" in message and "settings.api_key_env" in message
+    # the same server configured as the user's Hugging Face endpoint: the token advice applies
+    monkeypatch.setenv("HF_INFERENCE_ENDPOINT", hf_server.url)
+    hf_server.fail(401)
+    with pytest.raises(ParserError, match="To use a token, set the HF_TOKEN environment variable"):
+        run(parser_registry, "Summarization", make_request("Summarization",
+                                                           settings={"model": hf_server.model_url("summarization")}))
 
 
 def test_rate_limit_is_retried_after_the_servers_wait(parser_registry, hf_server):
