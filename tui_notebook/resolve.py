@@ -20,6 +20,11 @@ from .templates import TemplateError, escape_html, render, template_variables, v
 class ResolveError(Exception):
     """The prompt cannot be resolved (the SDK would raise too); the message says why."""
 
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        """Why, without naming the prompt (for a message shown with its cell)."""
+
 
 @dataclass(frozen=True)
 class EscapedValue:
@@ -166,7 +171,8 @@ def _resolve_with_refs(
     try:
         text = render(template, context)
     except TemplateError as exc:
-        raise ResolveError(f"prompt {prompt.name!r}: template error: {exc}") from None
+        reason = _template_error_message(doc, template, exc)  # the wording check_references gives
+        raise ResolveError(f"prompt {prompt.name!r}: {reason}", reason) from None
     names = sorted(template_variables(template))
     # `context` started as the earlier prompts' references, so a name is an earlier prompt iff it was there.
     earlier = [n for n in names if n in earlier_names] if names else []

@@ -79,7 +79,12 @@ async def test_a_cell_whose_template_cannot_render_fails_without_the_question(ma
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) or app.runs.state(use).status == "failed",
                        message="the question or the failure")
         assert not isinstance(app.screen, ConfirmScreen)
-        assert "template error" in app.runs.state(use).failure.evalue and outputs(app, 1) == []
+        failure = app.runs.state(use).failure.evalue
+        assert outputs(app, 1) == []
+        # the wording of the warning line, not pybars' "Could not find property my"
+        assert failure == ("cannot resolve the prompt: {{my idea.output}}: the cell name 'my idea' cannot be used in "
+                           "a template; rename the cell (e.g. 'my_idea')"), failure
+        assert "PybarsError" not in failure and "prompt 'use'" not in failure
 
 
 async def test_run_with_dependencies_does_not_ask_about_outputs_it_makes(make_app):

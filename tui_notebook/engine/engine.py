@@ -331,7 +331,7 @@ class Engine:
                 try:
                     text = resolve_prompt(doc, index, params, nb.registry).text
                 except ResolveError as exc:
-                    raise ParserError(f"cannot resolve the prompt: {exc}") from None
+                    raise ParserError(f"cannot resolve the prompt: {exc.reason}") from None
             attachments: list[Attachment] = []
             if isinstance(prompt.input, PromptInput) and prompt.input.attachments:
                 attachments = [a.model_copy(deep=True) for a in prompt.input.attachments]
