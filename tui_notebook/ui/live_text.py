@@ -51,10 +51,16 @@ class LiveText(NoRelayoutOnResize, Widget):
             if self.grow_step and lines > 0:
                 self.styles.height = lines  # a fixed height: Textual lays out again only when it changes
             else:
-                self.refresh(layout=True)
+                self.refresh(layout=not self._fixed_height())
         else:
             self.refresh()
         return True
+
+    def _fixed_height(self) -> bool:
+        """Whether CSS gives the widget a height in lines (a one-line header): then its size does not follow its
+        text, and a new number of wrapped lines needs a repaint, not a layout pass of the screen."""
+        height = self.styles.height
+        return height is not None and height.is_cells
 
     def _set_tail(self, text: Text) -> bool:
         width = self.content_region.width or self.size.width
