@@ -294,3 +294,38 @@ async def test_a_finished_stream_gives_way_to_the_output_in_one_layout_pass(make
         assert passes == [(False, 1)], passes
       finally:
         gated.gate.set()
+
+
+async def test_a_layout_pass_while_the_outputs_mount_shows_the_stream_or_the_output_never_both(make_app, monkeypatch):
+    """A busy machine can run a layout pass at any turn of the event loop while the final outputs mount (each
+    widget mounts in a task of its own); whichever turn it is, the cell shows either its streamed text or its
+    outputs. Here the pass is forced right after the output widget has mounted, before anything else runs."""
+    import asyncio
+
+    app, gated = gated_above_another(make_app)
+    async with app.run_test(size=(60, 40)) as pilot:
+      try:
+        cell = await start_streaming(pilot, app)
+        shown: list[tuple[bool, int]] = []  # after each pass: stream shown?, outputs shown
+
+        def record() -> None:
+            outputs = [o for o in cell.query(TextOutput) if o.display and o in app.screen._compositor.visible_widgets]
+            shown.append((bool(cell._stream.display), len(outputs)))
+
+        record_layout_passes(app, record)
+        original_on_mount = getattr(TextOutput, "on_mount", None)
+
+        def pass_right_after_mount(self) -> None:  # noqa: ANN001
+            if original_on_mount is not None:
+                original_on_mount(self)
+            asyncio.get_running_loop().call_soon(app.screen._refresh_layout)
+
+        monkeypatch.setattr(TextOutput, "on_mount", pass_right_after_mount, raising=False)
+        gated.gate.set()
+        await wait_for(pilot, lambda: markdown_sources(cell) == ["gated: x"] and not cell._stream.display,
+                       message="the output instead of the stream")
+        await pilot.pause(0.05)
+        assert shown and all(stream != bool(outputs) for stream, outputs in shown), shown
+        assert shown[-1] == (False, 1), shown
+      finally:
+        gated.gate.set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from typing import TYPE_CHECKING, Awaitable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -147,7 +147,7 @@ class Cell(NoRelayoutOnResize, Widget):
         self._stream = LiveText(classes="cell-stream", grow_step=STREAM_STEP)
         self.stream_stale = False
         self.content_stale = False
-        self._outputs_mounting = False
+        self._swapping: list[Widget] | None = None  # final outputs mounting hidden, to replace the stream
         self._input_sig: tuple[str, str, bool, frozenset[str]] | None = None
         self._editor: PromptEditor | None = None
         self._rename: RenameInput | None = None
@@ -296,13 +296,15 @@ class Cell(NoRelayoutOnResize, Widget):
         signature = self._outputs_signature()
         if signature != self._outputs_sig:
             self._outputs_sig = signature
-            self._outputs.remove_children()
-            self._outputs.set_class(bool(outputs), "-filled")
-            if outputs:
-                mounting = self._outputs.mount_all([output_widget(o) for o in outputs])
-                if self._stream.text.plain:
-                    self._outputs_mounting = True
-                    self.run_worker(self._swap_stream_for_outputs(mounting), exit_on_error=False)
+            widgets = [output_widget(o) for o in outputs]
+            if widgets and self._stream.text.plain:
+                self._swap_stream_for(widgets)
+            else:
+                self._swapping = None
+                self._outputs.remove_children()
+                self._outputs.set_class(bool(widgets), "-filled")
+                if widgets:
+                    self._outputs.mount_all(widgets)
         self.refresh_stream()
 
     def set_references(self, empty: frozenset[str], lines: tuple[str, ...]) -> None:
@@ -323,22 +325,40 @@ class Cell(NoRelayoutOnResize, Widget):
     def reference_lines(self) -> tuple[str, ...]:
         return self._ref_lines
 
-    async def _swap_stream_for_outputs(self, mounting: Awaitable[None]) -> None:
-        """Clear the streamed text once the final outputs are mounted: Textual lays the column out again when
-        the mount completes, so both changes share that pass (clearing first cost a pass of its own, and a frame
-        where the cell had neither)."""
-        try:
-            await mounting
-        finally:
-            self._outputs_mounting = False
-            self.refresh_stream()
+    def _swap_stream_for(self, widgets: list[Widget]) -> None:
+        """Put a finished run's output ``widgets`` in place of its streamed text (and of the outputs of the run
+        before) in one step, once they are mounted: one layout pass, and no frame with both or neither.
+
+        Textual lays a new widget out as soon as its own task has mounted it, and the container asks for a layout
+        pass when all are mounted, from the awaitable it runs as its next callback (``Widget.mount``). So the
+        widgets are mounted hidden, nothing else changes yet, and the swap is the container's next callback after
+        that one: it runs in the same step as that request, before any pass can."""
+        self._swapping = widgets
+        for widget in widgets:
+            widget.display = False
+        self._outputs.mount_all(widgets)
+        self._outputs.call_next(self._finish_swap, widgets)
+
+    def _finish_swap(self, widgets: list[Widget]) -> None:
+        if widgets is not self._swapping:
+            return  # newer outputs took their place while these were mounting
+        self._swapping = None
+        stale = [child for child in self._outputs.children if all(child is not w for w in widgets)]
+        for child in stale:
+            child.display = False  # removing takes a few turns of the event loop; hidden now
+        if stale:
+            self._outputs.remove_children(stale)
+        self._outputs.set_class(True, "-filled")
+        for widget in widgets:
+            widget.display = True
+        self.refresh_stream()
 
     def _outputs_signature(self) -> tuple[int, ...]:
         return tuple(id(o) for o in self.prompt.outputs or [])
 
     def _outputs_pending(self) -> bool:
         """The document has outputs this cell has not drawn yet (a finished run, before the column's sync)."""
-        return self._outputs_mounting or self._outputs_signature() != self._outputs_sig
+        return self._swapping is not None or self._outputs_signature() != self._outputs_sig
 
     def in_view(self) -> bool:
         """Whether any of the cell shows in the notebook column (Textual's is_on_screen is also True for
@@ -370,7 +390,7 @@ class Cell(NoRelayoutOnResize, Widget):
             return
         self.stream_stale = False
         if not streaming and self._stream.text.plain and self._outputs_pending():
-            return  # the streamed text stays until the final outputs take its place (_swap_stream_for_outputs)
+            return  # the streamed text stays until the final outputs take its place (_swap_stream_for)
         shown = bool(self._stream.display)
         if background and streaming != shown and self.layout_held():
             self.stream_stale = True  # the box would appear or go away: later
