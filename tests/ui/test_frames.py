@@ -158,4 +158,4 @@ async def test_the_paint_timer_settles_before_each_frame(make_app, monkeypatch):
         await pilot.press("j")
         await pilot.pause()
         assert settled
-        assert drawn and {"Cell", "LiveText"} <= drawn[0]  # the bars (cells) and the headers in one frame
+        assert drawn and {"Cell", "CellHeader"} <= drawn[0]  # the bars (cells) and the headers in one frame
