@@ -322,7 +322,7 @@ async def test_global_params_and_sidebar_open(make_app):
         await pilot.pause()
         sidebar = app.query_one(CellSidebar)
         assert sidebar.display and sidebar.prompt is app.notebook.doc.prompts[0]
-        await pilot.press("j")
+        await pilot.press("escape", "j")  # s puts the focus in the sidebar; escape gives it back to the cells
         await pilot.pause()
         assert sidebar.prompt is app.notebook.doc.prompts[1]
         await pilot.press("s")

@@ -213,17 +213,32 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     # -- panels ----------------------------------------------------------------------------------------------
 
+    def sidebar_open(self) -> bool:
+        return self.sidebar is not None and bool(self.sidebar.display)
+
     def action_toggle_sidebar(self) -> None:
+        """Open the sidebar with the focus in its first field; close it when it is open."""
+        if self.sidebar_open():
+            self.action_close_sidebar()
+            return
         if self.sidebar is None:
             from .sidebar import CellSidebar
 
-            self.sidebar = CellSidebar(self.notebook, self.view.current_prompt(), id="sidebar")
+            self.sidebar = CellSidebar(self.notebook, self.view.current_prompt(), read_only=self.read_only,
+                                       id="sidebar")
             self.query_one("#main").mount(self.sidebar)
-            return
-        self.sidebar.display = not self.sidebar.display
-        if self.sidebar.display:
+        else:
+            self.sidebar.display = True
             self.sidebar.set_prompt(self.view.current_prompt())
             self.sidebar.refresh_from_notebook()
+        self.sidebar.focus_first_field()
+        self.refresh_bindings()
+
+    def action_close_sidebar(self) -> None:
+        if self.sidebar is not None:
+            self.sidebar.display = False
+        self.focus_notebook()
+        self.refresh_bindings()
 
     def action_global_params(self) -> None:
         from .params_panel import GlobalParamsScreen

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from . import keys
 from .frames import PacedScreen
+from .key_hints import DialogKeyHints
 from .safe_text import markup, plain
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class Choice(Generic[T]):
     """Button variant (``primary``, ``error``...)."""
 
 
-class ChoiceDialog(PacedScreen, ModalScreen[T]):
+class ChoiceDialog(DialogKeyHints, PacedScreen, ModalScreen[T]):
     """A title, a message and a row of choices. Subclasses set ``CHOICES``, ``ESCAPE`` and ``FOCUS``."""
 
     DEFAULT_CSS = dialog_css("ChoiceDialog")
@@ -80,7 +81,7 @@ class ChoiceDialog(PacedScreen, ModalScreen[T]):
     FOCUS: int = 0
     """Index of the button focused on open (``enter`` presses it)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = keys.bindings("dialog")
 
     def __init__(self, title: str, message: str | Content) -> None:
         super().__init__()
@@ -252,7 +253,7 @@ class TrustScreen(ChoiceDialog[bool]):
         )
 
 
-class FormDialog(PacedScreen, ModalScreen[T]):
+class FormDialog(DialogKeyHints, PacedScreen, ModalScreen[T]):
     """A dialog with fields of its own: ``escape`` and its ``#cancel`` button close it with None (nothing
     changes). Subclasses bind ``escape`` to ``cancel``."""
 
@@ -283,7 +284,7 @@ class SaveAsScreen(FormDialog["Path | None"]):
     """
 
     DEFAULT_CSS = dialog_css("SaveAsScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = keys.bindings("dialog")
 
     def __init__(self, default: Path) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from . import keys
 from .frames import PacedScreen
 
 SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode (a prompt editor)"),
+          ("sidebar", "Sidebar (s), while one of its fields has the focus"), ("dialog", "Dialogs"),
           ("models", "Global model settings (M), on its list of models"), ("json", "A cell's input as JSON (J)"),
           ("app", "Everywhere"))
 

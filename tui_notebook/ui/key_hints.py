@@ -102,3 +102,11 @@ class KeyHints(Widget):
                 event.stop()
                 self.app.simulate_key(key)
                 return
+
+
+class DialogKeyHints:
+    """Mix into a modal screen (before the Textual class): a footer of its own over the notebook's, showing the
+    keys of the dialog and of its focused field, not the notebook's behind it."""
+
+    def _on_mount(self, _event: events.Mount) -> None:  # Textual calls each class's handler in the MRO
+        self.mount(KeyHints(show_command_palette=False, classes="dialog-key-hints"))  # type: ignore[attr-defined]

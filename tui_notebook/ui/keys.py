@@ -18,7 +18,7 @@ from typing import Literal, Mapping
 
 from textual.binding import Binding
 
-Scope = Literal["app", "notebook", "editor", "models", "json"]
+Scope = Literal["app", "notebook", "editor", "sidebar", "dialog", "models", "json"]
 
 CHORD_TIMEOUT = 0.8
 """Seconds between the two presses of a chord (JupyterLab uses about the same)."""
@@ -75,6 +75,11 @@ KEYS: tuple[KeySpec, ...] = (
             key_display="esc"),
     KeySpec("clear-outputs", "O", "clear_outputs", "Clear the cell's outputs", "notebook", show=False),
     KeySpec("toggle-sidebar", "s", "toggle_sidebar", "Sidebar", "notebook"),
+    KeySpec("close-sidebar", "escape", "close_sidebar", "Close the sidebar", "notebook", key_display="esc"),
+    KeySpec("sidebar-tab-prev", "left_square_bracket", "sidebar_tab(-1)", "Sidebar: previous tab", "notebook",
+            show=False, key_display="["),
+    KeySpec("sidebar-tab-next", "right_square_bracket", "sidebar_tab(1)", "Sidebar: next tab", "notebook",
+            show=False, key_display="]"),
     KeySpec("global-params", "g", "global_params", "Parameters", "notebook"),
     KeySpec("change-model", "m", "change_model", "Model", "notebook"),
     KeySpec("global-models", "M", "global_models", "Global model settings", "notebook", show=False),
@@ -95,6 +100,16 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", priority=True, key_display="esc"),
     KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",
             key_display="^r"),
+    # -- the sidebar, while a field in it has focus (s) ---------------------------------------------------------
+    KeySpec("sidebar-leave", "escape", "leave", "Back to the cell", "sidebar", key_display="esc"),
+    KeySpec("sidebar-next-field", "down", "field(1)", "Next field (or tab)", "sidebar", key_display="↓"),
+    KeySpec("sidebar-prev-field", "up", "field(-1)", "Previous field (or shift+tab)", "sidebar", key_display="↑"),
+    KeySpec("sidebar-next-tab", "right_square_bracket,ctrl+pagedown", "tab(1)", "Next tab", "sidebar",
+            key_display="]"),
+    KeySpec("sidebar-prev-tab", "left_square_bracket,ctrl+pageup", "tab(-1)", "Previous tab", "sidebar",
+            key_display="["),
+    # -- dialogs ----------------------------------------------------------------------------------------------
+    KeySpec("dialog-close", "escape", "cancel", "Close", "dialog", palette=False, key_display="esc"),
     # -- global model settings (M; keys of its model list) ------------------------------------------------------
     KeySpec("models-add", "a,insert", "screen.add_model", "Add a model", "models", palette=False),
     KeySpec("models-delete", "d,delete", "screen.delete_model", "Delete its global settings", "models",
@@ -106,7 +121,7 @@ KEYS: tuple[KeySpec, ...] = (
     # -- a cell's input as JSON (J) -------------------------------------------------------------------------------
     KeySpec("json-apply", "ctrl+r,alt+enter,ctrl+j", "apply", "Apply the JSON", "json", palette=False,
             key_display="^r"),
-    KeySpec("json-cancel", "escape", "cancel", "Cancel", "json", palette=False, key_display="esc"),
+    KeySpec("json-cancel", "escape", "cancel", "Cancel", "json", palette=False, priority=True, key_display="esc"),
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
@@ -142,7 +157,8 @@ def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> str:
 
 
 def display_keys(keys: str) -> str:
-    names = {"question_mark": "?", "asterisk": "*", "ctrl+": "^", "enter": "⏎", "escape": "esc"}
+    names = {"question_mark": "?", "asterisk": "*", "left_square_bracket": "[", "right_square_bracket": "]",
+             "ctrl+": "^", "enter": "⏎", "escape": "esc"}
     shown = []
     for key in keys.split(","):
         key = key.strip()
@@ -179,12 +195,15 @@ class ChordState:
         self.pending = None
 
 
+SCOPE_ORDER: tuple[Scope, ...] = ("notebook", "editor", "sidebar", "dialog", "models", "json", "app")
+
+
 def markdown_table() -> str:
     """The default keys as a Markdown table (README's "Keys" section is this text; a test keeps them equal)."""
-    titles = {"notebook": "command mode", "editor": "edit mode", "models": "global model settings",
-              "json": "input as JSON", "app": "everywhere"}
+    titles = {"notebook": "command mode", "editor": "edit mode", "sidebar": "sidebar", "dialog": "dialogs",
+              "models": "global model settings", "json": "input as JSON", "app": "everywhere"}
     lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
-    for scope in ("notebook", "editor", "models", "json", "app"):
+    for scope in SCOPE_ORDER:
         for spec in KEYS:
             if spec.scope == scope:
                 keys = chord_display(spec, {}).replace("|", "\\|")

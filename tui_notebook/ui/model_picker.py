@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..parser_api import ModelParser, UnknownParser
+from .key_hints import DialogKeyHints
 from ..registry import ParserRegistry
 from .frames import PacedScreen
 from .safe_text import markup, plain
@@ -67,7 +68,7 @@ def matches(entry: PickerEntry, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-class ModelPickerScreen(PacedScreen, ModalScreen["str | None"]):
+class ModelPickerScreen(DialogKeyHints, PacedScreen, ModalScreen["str | None"]):
     """Result: the registry name to store as the cell's model, or None (``escape``)."""
 
     DEFAULT_CSS = """

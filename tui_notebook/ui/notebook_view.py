@@ -484,12 +484,19 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
                                "clear_all_outputs", "edit_json",
                                "change_model", "rename_notebook", "edit_description"})
     WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
+    SIDEBAR_ACTIONS = frozenset({"close_sidebar", "sidebar_tab"})
+
+    def _sidebar_open(self) -> bool:
+        is_open = getattr(self.app, "sidebar_open", None)
+        return bool(is_open and is_open())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Command-mode keys belong to the column itself: while a cell's editor or rename box (our
         # descendants) has focus they neither fire nor crowd the footer.
         if self.app.focused is not self and self.app.focused is not None and self in self.app.focused.ancestors:
             return False
+        if action in self.SIDEBAR_ACTIONS and not self._sidebar_open():
+            return False  # escape, [ and ] act on the sidebar only while it is open
         if self.read_only and (action in self.WRITE_ACTIONS
                                or (action == "chord" and parameters and parameters[0] in self.WRITE_CHORDS)):
             return False
@@ -788,6 +795,14 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
 
     async def action_toggle_sidebar(self) -> None:
         await self.app.run_action("toggle_sidebar")
+
+    async def action_close_sidebar(self) -> None:
+        await self.app.run_action("close_sidebar")
+
+    def action_sidebar_tab(self, step: int) -> None:
+        sidebar = getattr(self.app, "sidebar", None)
+        if sidebar is not None:
+            sidebar.action_tab(step)
 
     async def action_global_params(self) -> None:
         await self.app.run_action("global_params")

@@ -10,14 +10,15 @@ import json
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
 from ..document import Output
+from . import keys
 from .dialogs import dialog_css
 from .frames import PacedScreen
+from .key_hints import DialogKeyHints
 from .inert import install_text_area
 from .safe_text import plain
 
@@ -44,13 +45,13 @@ def outputs_as_json(outputs: list[Output]) -> str:
     return json.dumps(_shorten(dumped), indent=2, ensure_ascii=False)
 
 
-class OutputsJsonScreen(PacedScreen, ModalScreen[None]):
+class OutputsJsonScreen(DialogKeyHints, PacedScreen, ModalScreen[None]):
     DEFAULT_CSS = dialog_css("OutputsJsonScreen") + """
     OutputsJsonScreen > #dialog { width: 110; height: 90%; }
     OutputsJsonScreen TextArea { height: 1fr; }
     OutputsJsonScreen #hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS = keys.bindings("dialog")
 
     def __init__(self, prompt_name: str, outputs: list[Output]) -> None:
         super().__init__()
@@ -67,5 +68,5 @@ class OutputsJsonScreen(PacedScreen, ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#json", TextArea).focus()
 
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(None)

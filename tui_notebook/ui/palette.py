@@ -14,7 +14,7 @@ class NotebookCommands(Provider):
         keymap = getattr(self.app, "_keymap", {})
         result = []
         for spec in keys.KEYS:
-            if not spec.palette or spec.scope == "editor" or spec.id.startswith("cursor-"):
+            if not spec.palette or spec.scope not in ("app", "notebook") or spec.id.startswith("cursor-"):
                 continue
             title = spec.description.split(" (")[0]
             result.append((title, f"{keys.chord_display(spec, keymap)}   ·   {spec.id}", spec))

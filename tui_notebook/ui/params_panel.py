@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from ..notebook import Notebook
+from . import keys
 from .frames import PacedScreen
+from .key_hints import DialogKeyHints
 from .params_editor import ParamsEditor
 
 
-class GlobalParamsScreen(PacedScreen, ModalScreen[None]):
+class GlobalParamsScreen(DialogKeyHints, PacedScreen, ModalScreen[None]):
     """Edit the notebook's global parameters. Edits apply as they are typed; ``escape`` closes."""
 
     DEFAULT_CSS = """
@@ -28,7 +29,7 @@ class GlobalParamsScreen(PacedScreen, ModalScreen[None]):
     GlobalParamsScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", show=True)]
+    BINDINGS = keys.bindings("dialog")
 
     def __init__(self, notebook: Notebook, *, read_only: bool = False) -> None:
         super().__init__()
@@ -40,7 +41,7 @@ class GlobalParamsScreen(PacedScreen, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Global parameters", id="title")
-            with VerticalScroll():
+            with VerticalScroll(can_focus=False):  # no focus stop that shows nothing: tab goes field to field
                 yield ParamsEditor(self.notebook, None, id="global-params", disabled=self.read_only)
             with Horizontal(id="buttons"):
                 yield Button("Close", id="close", variant="primary")
@@ -71,5 +72,5 @@ class GlobalParamsScreen(PacedScreen, ModalScreen[None]):
         event.stop()
         self.dismiss(None)
 
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(None)

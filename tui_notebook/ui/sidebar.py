@@ -16,12 +16,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Input, Select, Static, Switch, TabbedContent, TabPane, Tabs, TextArea
 
 from ..document import Prompt
 from ..notebook import Notebook
 from ..resolve import Resolution
 from ..sanitize import terminal_safe
+from . import keys
+from .key_order import focus_now
 from .params_editor import ParamsEditor
 from .settings_form import SettingsForm
 from .safe_text import plain
@@ -120,8 +122,22 @@ class ResolvedPreview(Vertical):
         text.update(Text(terminal_safe(self.resolution.text or "(empty)")))
 
 
+TAB_IDS = ("tab-settings", "tab-params", "tab-resolved")
+
+
+class FieldColumn(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """A tab's column of fields. It scrolls to the focused field; it is no focus stop of its own (it would show
+    nothing) and leaves ``up``/``down`` to the sidebar, which moves between the fields with them."""
+
+
 class CellSidebar(Widget):
-    """Settings, local parameters and resolved prompt of one cell, in tabs."""
+    """Settings, local parameters and resolved prompt of one cell, in tabs.
+
+    Keyboard: ``focus_first_field`` puts the focus in the shown tab's first field (once the tabs are built);
+    ``escape`` gives it back to the cell column, ``up``/``down`` move between fields, ``[``/``]`` switch tabs
+    (keys a text field types, such as ``[``, stay with the field)."""
+
+    BINDINGS = keys.bindings("sidebar")
 
     DEFAULT_CSS = """
     CellSidebar { width: 48; height: 1fr; border-left: vkey $panel; background: $surface; }
@@ -148,6 +164,8 @@ class CellSidebar(Widget):
         """The tab to show; kept across cells so "parameters of the next cell" is one key."""
         self._build_wanted = False
         self._building = False
+        self._focus_wanted = False
+        """Put the focus in the first field once the build under way is mounted."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sidebar-title")
@@ -236,6 +254,8 @@ class CellSidebar(Widget):
                 await self._build_now()
         finally:
             self._building = False
+        if self._focus_wanted and self.is_mounted:
+            self.call_after_refresh(self.focus_first_field)
 
     async def _build_now(self) -> None:
         body = self.query_one("#sidebar-body", Vertical)
@@ -257,12 +277,56 @@ class CellSidebar(Widget):
         form = SettingsForm(self.notebook, self.prompt, disabled=self.read_only)
         params = ParamsEditor(self.notebook, self.prompt, disabled=self.read_only)
         for pane in (
-            TabPane("Settings", VerticalScroll(form), id="tab-settings"),
-            TabPane("Parameters", VerticalScroll(params), id="tab-params"),
+            TabPane("Settings", FieldColumn(form), id="tab-settings"),
+            TabPane("Parameters", FieldColumn(params), id="tab-params"),
             TabPane("Prompt", VerticalScroll(ResolvedPreview(self.notebook, self.prompt)), id="tab-resolved"),
         ):
             tabs.compose_add_child(pane)
         await body.mount(tabs)
+
+    # -- keyboard --------------------------------------------------------------------------------------------
+
+    def focus_first_field(self) -> None:
+        """Focus the first field of the tab shown (its tab bar when it has none: read-only, the prompt tab).
+        While the tabs are being built this waits for them."""
+        if not self.is_mounted or self._building or self._build_wanted:
+            self._focus_wanted = True  # on_mount builds the tabs, and then focuses
+            return
+        self._focus_wanted = False
+        target = self._first_field()
+        if target is not None:
+            focus_now(target)
+
+    def _first_field(self) -> Widget | None:
+        fields = self._fields()
+        inside = [w for w in fields if not any(isinstance(n, Tabs) for n in (w, *w.ancestors))]
+        editors = [w for w in inside if isinstance(w, (Input, TextArea, Select, Switch))]
+        return (editors or inside or fields or [None])[0]
+
+    def _fields(self) -> list[Widget]:
+        return [w for w in self.screen.focus_chain if self in w.ancestors]
+
+    def action_leave(self) -> None:
+        leave = getattr(self.app, "focus_notebook", None)
+        if leave is not None:
+            leave()
+
+    def action_field(self, step: int) -> None:
+        fields = self._fields()
+        focused = self.app.focused
+        if not fields:
+            return
+        index = fields.index(focused) if focused in fields else -step
+        focus_now(fields[(index + step) % len(fields)])
+
+    def action_tab(self, step: int) -> None:
+        for tabs in self.query(TabbedContent):
+            current = tabs.active or self._tab
+            index = TAB_IDS.index(current) if current in TAB_IDS else 0
+            self._tab = TAB_IDS[(index + step) % len(TAB_IDS)]
+            tabs.active = self._tab
+            if self.app.focused is not None and self in self.app.focused.ancestors:
+                self.call_after_refresh(self.focus_first_field)  # the field left behind is hidden now
 
     def show_tab(self, tab: str) -> None:
         """Switch to ``"settings"``, ``"params"`` or ``"resolved"`` (kept when the sidebar shows

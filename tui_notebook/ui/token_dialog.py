@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ..secrets import HF_TOKEN_VARS as ENV_VARS  # where a Hugging Face token is looked for, in order
+from . import keys
 from .dialogs import FormDialog, dialog_css
 from .safe_text import plain
 
@@ -63,7 +63,7 @@ class TokenScreen(FormDialog["TokenChoice | None"]):
     DEFAULT_CSS = dialog_css("TokenScreen") + """
     TokenScreen #status { width: 100%; color: $text-muted; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = keys.bindings("dialog")
 
     def __init__(self, session_token: str | None) -> None:
         super().__init__()
