@@ -80,6 +80,19 @@ class PromptEditor(TextArea):
         if cell is not None:
             cell.leave_edit(run=True)
 
+    async def action_run_and_next(self) -> None:
+        await self._leave_then("run_and_next")
+
+    async def action_run_and_insert(self) -> None:
+        await self._leave_then("run_and_insert")
+
+    async def _leave_then(self, action: str) -> None:
+        """Leave edit mode (what was typed goes in) and run a command-mode action on the cell."""
+        cell = self._cell()
+        if cell is not None:
+            cell.leave_edit()
+            await getattr(cell.view, f"action_{action}")()
+
     def _cell(self):  # noqa: ANN202
         from .cell import Cell
 

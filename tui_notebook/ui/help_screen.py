@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Mapping
 
 from rich.text import Text
@@ -20,6 +21,40 @@ SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode 
           ("sidebar", "Sidebar (s), while one of its fields has the focus"), ("dialog", "Dialogs"),
           ("models", "Global model settings (M), on its list of models"), ("json", "A cell's input as JSON (J)"),
           ("app", "Everywhere"))
+
+
+JUPYTER = (
+    # (JupyterLab's key and what it does, the binding ids that do it here)
+    ("Shift-Enter: run, select below", ("run-and-next", "editor-run-and-next")),
+    ("Ctrl-Enter: run", ("run-in-place", "run-from-editor")),
+    ("Alt-Enter: run, insert below", ("run-and-insert", "editor-run-and-insert")),
+    ("Enter / Esc: edit mode / command mode", ("edit-cell", "leave-edit")),
+    ("A / B: insert cell above / below", ("add-above", "add-below")),
+    ("D, D: delete cell", ("delete-cell",)),
+    ("Z: undo cell operation", ("undo",)),
+    ("X / C / V: cut / copy / paste cell", ("cut-cell", "copy-cell", "paste-cell")),
+    ("I, I: interrupt", ("cancel-run",)),
+    ("Up / Down, K / J: select cell", ("cursor-up", "cursor-down")),
+)
+JUPYTER_NOTE = (
+    "Modified enter keys reach tuinb only from terminals that report them (kitty, WezTerm, foot, Ghostty, "
+    "iTerm2 with CSI u). In tmux put `set -s extended-keys always` in ~/.tmux.conf and restart the tmux server; "
+    "tmux 3.3 still sends alt+enter as plain enter. Fallbacks: r runs, ctrl+r or ctrl+j run from the editor, "
+    "j moves on, b adds a cell."
+)
+
+
+def jupyter_rows(keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(JupyterLab key, the keys that do it in tuinb, after the user's keymap)."""
+    rows = []
+    for jupyter, ids in JUPYTER:
+        shown: list[str] = []
+        for binding_id in ids:
+            for key in keys.chord_display(keys.BY_ID[binding_id], keymap).split(" / "):
+                if key not in shown:
+                    shown.append(key)
+        rows.append((jupyter, " / ".join(shown)))
+    return rows
 
 
 def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80) -> Text:
@@ -53,9 +88,17 @@ def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80)
         out.append(f"{str(key):<{key_w}}", style="bold cyan")
         out.append(f"{action[:action_w - 1]:<{action_w}}")
         out.append(f"{binding_id}\n", style="dim")
+    out.append("\n")
+    out.append("Coming from Jupyter", style="bold underline")
+    out.append("\n")
+    jupyter_w = max(len(row[0]) for row in jupyter_rows(keymap)) + 2
+    for jupyter, here in jupyter_rows(keymap):
+        out.append(f"{jupyter:<{jupyter_w}}")
+        out.append(f"{here}\n", style="bold cyan")
+    out.append(textwrap.fill(JUPYTER_NOTE, width - 2) + "\n\n", style="dim")  # the text does not wrap
     note = (f"Two-key chords (d d, i i): press the key twice within {keys.CHORD_TIMEOUT:g}s. "
             f"Remap any key in {config_path or 'config.toml'} under [keymap]: binding-id = \"keys\".")
-    out.append(note, style="dim")
+    out.append(textwrap.fill(note, width - 2), style="dim")
     return out
 
 

@@ -68,6 +68,12 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("move-down", "alt+down", "move_cell(1)", "Move cell down", "notebook", show=False),
     KeySpec("rename-cell", "n,f2", "rename_cell", "Rename cell", "notebook", show=False),
     KeySpec("run-cell", "r", "run_cell", "Run", "notebook"),
+    KeySpec("run-and-next", "shift+enter", "run_and_next", "Run, then the next cell (a new one at the end)",
+            "notebook", show=False, key_display="⇧⏎"),
+    KeySpec("run-in-place", "ctrl+enter,ctrl+j", "run_cell", "Run, staying on the cell", "notebook", show=False,
+            key_display="^⏎"),
+    KeySpec("run-and-insert", "alt+enter", "run_and_insert", "Run, then add a cell below and edit it", "notebook",
+            show=False, key_display="alt+⏎"),
     KeySpec("run-with-deps", "R", "run_with_deps", "Run with dependencies", "notebook", show=False),
     KeySpec("run-all", "A", "run_all", "Run all cells", "notebook"),
     KeySpec("cancel-run", "i", "cancel_run", "Cancel run (i i)", "notebook", show=False, chord=True),
@@ -98,8 +104,12 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("export", "X", "app.export_notebook", "Export to HTML / Markdown", "notebook", show=False),
     # -- edit mode (a cell's prompt editor has focus) ---------------------------------------------------------
     KeySpec("leave-edit", "escape", "leave_edit", "Command mode", "editor", priority=True, key_display="esc"),
-    KeySpec("run-from-editor", "ctrl+r,alt+enter,ctrl+j,ctrl+enter", "run_from_editor", "Run", "editor",
+    KeySpec("run-from-editor", "ctrl+r,ctrl+enter,ctrl+j", "run_from_editor", "Run", "editor",
             key_display="^r"),
+    KeySpec("editor-run-and-next", "shift+enter", "run_and_next", "Run, then the next cell (a new one at the end)",
+            "editor", show=False, key_display="⇧⏎"),
+    KeySpec("editor-run-and-insert", "alt+enter", "run_and_insert", "Run, then add a cell below and edit it",
+            "editor", show=False, key_display="alt+⏎"),
     # -- the sidebar, while a field in it has focus (s) ---------------------------------------------------------
     KeySpec("sidebar-leave", "escape", "leave", "Back to the cell", "sidebar", key_display="esc"),
     KeySpec("sidebar-next-field", "down", "field(1)", "Next field (or tab)", "sidebar", key_display="↓"),
@@ -157,7 +167,7 @@ def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> str:
 
 
 def display_keys(keys: str) -> str:
-    names = {"question_mark": "?", "asterisk": "*", "left_square_bracket": "[", "right_square_bracket": "]",
+    names = {"question_mark": "?", "asterisk": "*", "shift+enter": "shift+⏎", "ctrl+enter": "^⏎", "left_square_bracket": "[", "right_square_bracket": "]",
              "ctrl+": "^", "enter": "⏎", "escape": "esc"}
     shown = []
     for key in keys.split(","):

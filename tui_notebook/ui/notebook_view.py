@@ -480,7 +480,7 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     # -- which bindings apply -------------------------------------------------------------------------------------
 
     WRITE_ACTIONS = frozenset({"edit_cell", "add_cell", "undo", "redo", "cut_cell", "paste_cell", "move_cell",
-                               "rename_cell", "run_cell", "run_with_deps", "run_all", "clear_outputs",
+                               "rename_cell", "run_cell", "run_and_next", "run_and_insert", "run_with_deps", "run_all", "clear_outputs",
                                "clear_all_outputs", "edit_json",
                                "change_model", "rename_notebook", "edit_description"})
     WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
@@ -769,6 +769,31 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
         prompt = self._need_cell()
         if prompt is not None:
             self.run_prompt(prompt)
+
+    async def action_run_and_next(self) -> None:
+        """Jupyter's shift+enter: run, then the next cell; at the last cell, a new cell in edit mode."""
+        prompt = self._need_cell()
+        if prompt is None or not self._writable("run cells"):
+            return
+        self.run_prompt(prompt)
+        if self.current + 1 < len(self.notebook.doc.prompts):
+            self.set_current(self.current + 1)
+        else:
+            await self._add_and_edit()
+
+    async def action_run_and_insert(self) -> None:
+        """Jupyter's alt+enter: run, then a new cell below in edit mode."""
+        prompt = self._need_cell()
+        if prompt is None or not self._writable("run cells"):
+            return
+        self.run_prompt(prompt)
+        await self._add_and_edit()
+
+    async def _add_and_edit(self) -> None:
+        await self.action_add_cell(1)
+        cell = self.current_cell()
+        if cell is not None:
+            await cell.start_edit()
 
     def action_run_with_deps(self) -> None:
         prompt = self._need_cell()
