@@ -142,3 +142,72 @@ async def test_read_only_sidebar_focuses_its_tabs(tmp_path) -> None:
         assert isinstance(app.sidebar, CellSidebar) and app.sidebar.read_only
         await pilot.press("escape")
         assert app.focused is app.view
+
+
+async def test_ctrl_a_selects_all_and_ctrl_k_deletes_to_the_end_of_the_logical_line(tmp_path) -> None:
+    app = panel_app(tmp_path)
+    async with app.run_test(size=(60, 30)) as pilot:  # narrow: the prompt's long line wraps in the editor
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: field_key(app) == "setting-model", message="model field focused")
+        await pilot.press(*"abc", "ctrl+a")
+        field = app.focused
+        assert isinstance(field, Input) and field.selected_text == "abc"
+        await pilot.press("x")
+        assert field.value == "x"
+        await pilot.press("home", "ctrl+k")
+        assert field.value == ""
+        await pilot.press("escape", "s")  # close the sidebar: the cell column is wide again
+        app.notebook.set_input_text(0, "first line that is long enough to wrap in a narrow editor, and more\nsecond")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea), message="edit mode")
+        editor = app.focused
+        editor.move_cursor((0, 6))
+        await pilot.press("ctrl+k")
+        assert editor.text == "first \nsecond"  # the whole rest of the line, past the wrap
+        await pilot.press("ctrl+k")  # at the end of a line: joins the next one
+        assert editor.text == "first second"
+        await pilot.press("ctrl+a")
+        assert editor.selected_text == "first second"
+
+
+def border_shape(widget) -> str:  # noqa: ANN001
+    return widget.styles.border_left[0]
+
+
+async def test_the_focused_field_changes_shape_not_only_colour(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = panel_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: field_key(app) == "setting-model", message="model field focused")
+        model = app.focused
+        await pilot.press("down")
+        temperature = app.focused
+        assert border_shape(temperature) == "heavy" and border_shape(model) not in ("heavy", "")
+        await pilot.press("escape", "g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GlobalParamsScreen) and app.focused is not None
+                       and app.screen in app.focused.ancestors, message="a field of the dialog focused")
+        assert border_shape(app.focused) == "heavy"
+
+
+async def test_tab_never_lands_on_something_that_shows_no_focus(tmp_path) -> None:
+    """Every stop of tab in the sidebar and the dialogs is a field, a button, a list or the tab bar."""
+    from textual.widgets import Button, OptionList, Select, Switch, Tabs
+
+    visible = (Input, TextArea, Button, Select, Switch, OptionList, Tabs)
+    app = panel_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for opening, closing in (("s", "escape"), ("g", "escape"), ("M", "escape"), ("J", "escape")):
+            await pilot.press(opening)
+            await pilot.pause(0.2)
+            for _ in range(25):
+                focused = app.focused
+                assert isinstance(focused, visible), f"after {opening}: tab stopped on {focused!r}"
+                await pilot.press("tab")
+            await pilot.press(closing)
+            if opening == "s":
+                await pilot.press("s")
+            await wait_for(pilot, lambda: app.focused is app.view, message=f"back after {opening}")

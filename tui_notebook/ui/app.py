@@ -29,17 +29,30 @@ from .header import NotebookHeader
 from .key_hints import KeyHints
 from .messages import ConsentNeeded, DocumentChanged, RunEventMessage, RunRefused, StreamFlush
 from .notebook_view import NotebookView
+from . import text_keys
+from .text_keys import is_text_field
 from .palette import NotebookCommands
 from .runs import RunController
 
 
 class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     TITLE = "tuinb"
-    BINDINGS = [*keys.bindings("app"), Binding("ctrl+c", "help_quit", show=False, system=True)]
+    BINDINGS = [*keys.bindings("app"), *keys.bindings("text"),
+                Binding("ctrl+c", "help_quit", show=False, system=True)]
     COMMANDS = App.COMMANDS | {NotebookCommands}
     CSS = """
     #main { height: 1fr; }
     #sidebar { width: 48; dock: right; border-left: solid $panel; }
+    /* The focused field of a panel or dialog changes its border's shape, not only its colour: it stays
+       unmistakable in a monochrome terminal (NO_COLOR=1). Buttons and the focused tab bar show reversed. */
+    CellSidebar Input:focus, CellSidebar TextArea:focus, CellSidebar Switch:focus,
+    CellSidebar Select:focus > SelectCurrent, ModalScreen Input:focus, ModalScreen TextArea:focus,
+    ModalScreen Switch:focus, ModalScreen Select:focus > SelectCurrent, ModalScreen OptionList:focus {
+        border: heavy $border;
+    }
+    CellSidebar Button:focus, ModalScreen Button:focus, CellSidebar Tabs:focus Tab.-active {
+        text-style: bold reverse;
+    }
     """
 
     def __init__(self, notebook: Notebook, *, read_only: bool = False, theme: str | None = None,
@@ -205,6 +218,19 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def focus_notebook(self) -> None:
         focus_now(self.view)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("text_select_all", "text_kill_line"):
+            return is_text_field(self.focused)  # otherwise the key goes on to the focused widget
+        return True
+
+    def action_text_select_all(self) -> None:
+        if is_text_field(self.focused):
+            text_keys.select_all(self.focused)
+
+    def action_text_kill_line(self) -> None:
+        if is_text_field(self.focused):
+            text_keys.kill_line(self.focused)
 
     def dispatch_key_spec(self, spec: keys.KeySpec) -> None:
         """Run a key-table action by its spec (command palette)."""

@@ -77,7 +77,7 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
                          "Cells that name no model run the default model ★.", id="explain")
             with Horizontal(id="panes"):
                 yield ModelList(id="model-list")
-                yield VerticalScroll(id="settings-pane")
+                yield VerticalScroll(id="settings-pane", can_focus=False)  # scrolls to its focused field
             yield KeyHints(show_command_palette=False)
 
     def on_mount(self) -> None:

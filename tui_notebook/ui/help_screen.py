@@ -19,6 +19,8 @@ from .frames import PacedScreen
 
 SCOPES = (("notebook", "Command mode (the cell column)"), ("editor", "Edit mode (a prompt editor)"),
           ("sidebar", "Sidebar (s), while one of its fields has the focus"), ("dialog", "Dialogs"),
+          ("text", "Text fields (readline keys that stay: ^e end, ^d delete, ^w word left, ^u to start; "
+                   "home: start)"),
           ("models", "Global model settings (M), on its list of models"), ("json", "A cell's input as JSON (J)"),
           ("app", "Everywhere"))
 

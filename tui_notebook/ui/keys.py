@@ -18,7 +18,7 @@ from typing import Literal, Mapping
 
 from textual.binding import Binding
 
-Scope = Literal["app", "notebook", "editor", "sidebar", "dialog", "models", "json"]
+Scope = Literal["app", "notebook", "editor", "sidebar", "dialog", "text", "models", "json"]
 
 CHORD_TIMEOUT = 0.8
 """Seconds between the two presses of a chord (JupyterLab uses about the same)."""
@@ -112,12 +112,18 @@ KEYS: tuple[KeySpec, ...] = (
             "editor", show=False, key_display="alt+⏎"),
     # -- the sidebar, while a field in it has focus (s) ---------------------------------------------------------
     KeySpec("sidebar-leave", "escape", "leave", "Back to the cell", "sidebar", key_display="esc"),
-    KeySpec("sidebar-next-field", "down", "field(1)", "Next field (or tab)", "sidebar", key_display="↓"),
-    KeySpec("sidebar-prev-field", "up", "field(-1)", "Previous field (or shift+tab)", "sidebar", key_display="↑"),
+    KeySpec("sidebar-next-field", "down,tab", "field(1)", "Next field (round, within the sidebar)", "sidebar",
+            key_display="↓"),
+    KeySpec("sidebar-prev-field", "up,shift+tab", "field(-1)", "Previous field", "sidebar", key_display="↑"),
     KeySpec("sidebar-next-tab", "right_square_bracket,ctrl+pagedown", "tab(1)", "Next tab", "sidebar",
             key_display="]"),
     KeySpec("sidebar-prev-tab", "left_square_bracket,ctrl+pageup", "tab(-1)", "Previous tab", "sidebar",
             key_display="["),
+    # -- any text field (bound on the app, acting on the focused Input / TextArea) --------------------------------
+    KeySpec("text-select-all", "ctrl+a", "text_select_all", "Select all the text", "text", show=False,
+            palette=False, priority=True),
+    KeySpec("text-kill-line", "ctrl+k", "text_kill_line", "Delete to the end of the line (not just the wrapped row)",
+            "text", show=False, palette=False, priority=True),
     # -- dialogs ----------------------------------------------------------------------------------------------
     KeySpec("dialog-close", "escape", "cancel", "Close", "dialog", palette=False, key_display="esc"),
     # -- global model settings (M; keys of its model list) ------------------------------------------------------
@@ -205,12 +211,13 @@ class ChordState:
         self.pending = None
 
 
-SCOPE_ORDER: tuple[Scope, ...] = ("notebook", "editor", "sidebar", "dialog", "models", "json", "app")
+SCOPE_ORDER: tuple[Scope, ...] = ("notebook", "editor", "sidebar", "dialog", "text", "models", "json", "app")
 
 
 def markdown_table() -> str:
     """The default keys as a Markdown table (README's "Keys" section is this text; a test keeps them equal)."""
     titles = {"notebook": "command mode", "editor": "edit mode", "sidebar": "sidebar", "dialog": "dialogs",
+              "text": "text fields",
               "models": "global model settings", "json": "input as JSON", "app": "everywhere"}
     lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
     for scope in SCOPE_ORDER:
