@@ -19,13 +19,15 @@ EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 SUBCOMMANDS = ("fmt", "validate", "resolve", "run", "open", "export", "space", "doctor", "demo", "credentials")
 
 
-def _add_parser_trust(p: argparse.ArgumentParser) -> None:
+def _add_parser_trust(p: argparse.ArgumentParser | argparse._ArgumentGroup, **kwargs: Any) -> None:
     p.add_argument("--parsers", metavar="PATH", type=Path,
-                   help="a model_parsers.py with register_model_parsers() (default: the one beside the notebook)")
+                   help="a model_parsers.py with register_model_parsers() (default: the one beside the notebook)",
+                   **kwargs)
     p.add_argument("--trust-parsers", action="store_true",
-                   help="trust and run that model_parsers.py (recorded by its hash; a changed file asks again)")
+                   help="trust and run that model_parsers.py (recorded by its hash; a changed file asks again)",
+                   **kwargs)
     p.add_argument("--allow-remote-code", action="store_true",
-                   help="let cells set trust_remote_code (runs code from model repositories)")
+                   help="let cells set trust_remote_code (runs code from model repositories)", **kwargs)
 
 
 def _params_arg(p: argparse.ArgumentParser) -> None:
@@ -38,22 +40,32 @@ def _strict_arg(p: argparse.ArgumentParser) -> None:
                    help="exit 2 (and send nothing) if a template has a reference with no value")
 
 
+def _add_open_options(p: argparse.ArgumentParser | argparse._ArgumentGroup, **kwargs: Any) -> None:
+    """The options of ``tuinb FILE`` / ``tuinb open FILE`` (``kwargs``: for the top-level help only)."""
+    p.add_argument("--read-only", action="store_true", help="view only: no edits, no runs, no saves", **kwargs)
+    p.add_argument("--theme", help="colour theme (persisted in the config file)", **kwargs)
+    p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "halfcell", "unicode", "none"],
+                   help="how images are drawn (default: detect)", **kwargs)
+    _add_parser_trust(p, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuinb",
+        usage="tuinb [OPTIONS] FILE [OPTIONS]\n       tuinb COMMAND ...",
         description="A terminal notebook for AI prompts. `tuinb FILE` opens FILE (*.aiconfig.json / .yaml); "
                     "sub-commands work without a terminal UI.",
+        epilog="A file named like a command opens with a path: tuinb ./run",
     )
     parser.add_argument("--version", action="version", version=f"tuinb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Shown in `tuinb --help`; never parsed here: main() hands `tuinb [OPTIONS] FILE` to the open command.
+    _add_open_options(parser.add_argument_group("options of tuinb FILE (before or after FILE)"),
+                      default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="tuinb")
 
     p = sub.add_parser("open", help="open a notebook in the terminal UI (the default command)")
     p.add_argument("file", type=Path, help="notebook file; a missing file starts an empty notebook")
-    p.add_argument("--read-only", action="store_true", help="view only: no edits, no runs, no saves")
-    p.add_argument("--theme", help="colour theme (persisted in the config file)")
-    p.add_argument("--graphics", choices=["auto", "sixel", "kitty", "halfcell", "unicode", "none"],
-                   help="how images are drawn (default: detect)")
-    _add_parser_trust(p)
+    _add_open_options(p)
 
     p = sub.add_parser("fmt", help="load and write back in the SDK's canonical format")
     p.add_argument("file", type=Path)
@@ -127,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    # `tuinb FILE` is `tuinb open FILE`.
-    if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
+    # `tuinb [OPTIONS] FILE [OPTIONS]` is `tuinb open ...`: anything that does not start with a command name
+    # (or ask for the top-level help or version). A file named like a command opens as ./NAME.
+    if args_list and args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version"):
         args_list.insert(0, "open")
     parser = build_parser()
     if not args_list:
