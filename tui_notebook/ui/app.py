@@ -93,6 +93,11 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         kwargs.setdefault("markup", False)  # messages quote model and file text: never parse it as markup
         super().notify(terminal_safe(message), title=terminal_safe(title), **kwargs)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit (Textual's own message is markup, and notifications here are plain text)."""
+        quit_keys = keys.display_keys(keys.effective_keys(keys.BY_ID["quit"], self._keymap))
+        self.notify(f"Press {quit_keys} to quit tuinb.", title="Do you want to quit?")
+
     def _register_themes(self, theme: str | None) -> None:
         try:
             from ..themes import register_themes
@@ -117,6 +122,8 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.view.focus()
+        self.watch(self.view, "scroll_y", self._fit_header, init=False)
+        self._fit_header()
         self.set_interval(0.25, self._tick)
         if self._typed_ahead:
             self.call_after_refresh(self._replay_typed_ahead)
@@ -154,6 +161,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
             # The app has forwarded the event to the focused widget, which handles it before the next frame is
             # painted: held-back redraws may go right after that frame (InputPriority.input_painted).
             self.call_after_refresh(self.input_priority.input_painted)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit_header()
+
+    def _fit_header(self, *_: object) -> None:
+        self.header.fit(self.size.height, scrolled=self.view.scroll_y > 0)
 
     def on_key_settled(self, message: KeySettled) -> None:
         self.key_gate.settled(message)

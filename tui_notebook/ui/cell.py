@@ -28,6 +28,9 @@ from .steady import NoRelayoutOnResize, SteadyStatic, SteadyVertical
 from .outputs import attachment_widget, display_text, output_widget
 from .template_highlight import highlight_templates, reference_warnings
 
+CURRENT_MARK = "▶"
+"""Before the current cell's number: shows which cell is current without colour (NO_COLOR, monochrome)."""
+
 STREAM_STEP = 6
 """Streamed text reserves its height in steps of this many lines (see LiveText.grow_step)."""
 
@@ -182,13 +185,17 @@ class Cell(NoRelayoutOnResize, Widget):
         colours = self.app.theme_variables
         self.styles.border_left = ("outer", colours["accent"] if current else colours["panel"])
         self._header.set_class(current, "-current")
+        if self.is_mounted:
+            self.refresh_header()  # its gutter glyph: the current cell shows without colour too
 
     # -- drawing -----------------------------------------------------------------------------------------------
 
     def header_text(self) -> Text:
         nb = self.view.notebook
         index = self.view.index_of(self.prompt)
-        text = Text.assemble((f"{index + 1:>3} ", "dim"), (terminal_safe(self.prompt.name), "bold"), "  ")
+        marker = CURRENT_MARK if self.is_current else " "
+        text = Text.assemble((marker, "bold"), (f"{index + 1:>2} ", "dim"), (terminal_safe(self.prompt.name), "bold"),
+                             "  ")
         tail = Text()
         model_part: str | None = None  # the part that is shortened when the line is too narrow (fit_header)
         model = nb.model_name(self.prompt)

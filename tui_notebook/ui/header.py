@@ -25,7 +25,11 @@ class NotebookHeader(Vertical):
     NotebookHeader .description { max-height: 6; margin: 0; padding: 0; color: $text-muted; }
     NotebookHeader .description > * { margin: 0; }
     NotebookHeader DescriptionEditor { height: auto; max-height: 10; }
+    NotebookHeader.-compact .description { max-height: 1; }
     """
+
+    COMPACT_HEIGHT = 30
+    """Terminals of at most this many rows show one line of the description, and none once the cells scroll."""
 
     def __init__(self, notebook: "Notebook", running: Callable[[], int], *, read_only: bool = False) -> None:
         super().__init__()
@@ -64,9 +68,22 @@ class NotebookHeader(Vertical):
         description = self.notebook.doc.description or ""
         if description != self._shown_description:
             self._shown_description = description
-            self._description.display = bool(description.strip())
+            self._description.display = self._description_shown()
             self._description.source = terminal_safe(description)
             self._description.refresh(layout=True)
+
+    def fit(self, rows: int, scrolled: bool) -> None:
+        """Give the cells the room on a small terminal: the description on one line, gone while they scroll."""
+        compact = rows <= self.COMPACT_HEIGHT
+        if compact != self.has_class("-compact"):
+            self.set_class(compact, "-compact")
+        if (compact and scrolled) != self.has_class("-scrolled"):
+            self.set_class(compact and scrolled, "-scrolled")
+            if self._editor is None:  # the description editor hides the description while it is open
+                self._description.display = self._description_shown()
+
+    def _description_shown(self) -> bool:
+        return bool((self.notebook.doc.description or "").strip()) and not self.has_class("-scrolled")
 
     # -- inline edits -----------------------------------------------------------------------------------------------
 

@@ -21,6 +21,29 @@ class Hint(NamedTuple):
     shown: str  # how the app displays it, e.g. "^s"
     description: str
     enabled: bool
+    binding_id: str | None = None
+
+
+ESSENTIAL = frozenset({"help-cmd", "save", "quit", "leave-edit", "sidebar-leave", "dialog-close", "json-cancel",
+                       "models-close"})
+"""Binding ids whose hints stay when the footer is too narrow for all (the others go from the right); the
+command-palette hint goes before these do."""
+
+
+def fitting(hints: list[Hint], widths: list[int], room: int) -> list[bool]:
+    """Which hints to draw in ``room`` cells: the essential ones first, then the rest, in order, where they fit
+    (they are drawn in their own order either way)."""
+    keep = [False] * len(hints)
+    used = 0
+    for essential_pass in (True, False):
+        for index, (hint, width) in enumerate(zip(hints, widths)):
+            if keep[index] or (hint.binding_id in ESSENTIAL) != essential_pass:
+                continue
+            if used + width > room:
+                continue  # a shorter hint further on may still fit
+            keep[index] = True
+            used += width
+    return keep
 
 
 class KeyHints(Widget):
@@ -63,7 +86,8 @@ class KeyHints(Widget):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)  # one hint per action, with its first key (as Textual's footer does)
-            hints.append(Hint(key, self.app.get_key_display(binding), binding.description, active.enabled))
+            hints.append(Hint(key, self.app.get_key_display(binding), binding.description, active.enabled,
+                              binding.id))
         if hints != self.hints or palette != self.palette:
             self.hints, self.palette = hints, palette
             self.refresh()
@@ -80,16 +104,23 @@ class KeyHints(Widget):
             right.append("palette", description_style)
         line = Text(no_wrap=True, overflow="crop")
         spans: list[tuple[int, int, str]] = []
-        room = width - right.cell_len
+        pieces = []
         for hint in self.hints:
             piece = Text.assemble((f" {hint.shown} ", key_style), (f"{hint.description} ", description_style))
             if not hint.enabled:
                 piece.stylize(disabled)
-            if line.cell_len + piece.cell_len > room:
-                break
+            pieces.append(piece)
+        widths = [piece.cell_len for piece in pieces]
+        essential = sum(w for h, w in zip(self.hints, widths) if h.binding_id in ESSENTIAL)
+        if right.cell_len and essential + right.cell_len > width:
+            right = Text()  # too narrow: the palette hint goes before an essential key does
+        keep = fitting(self.hints, widths, width - right.cell_len)
+        for hint, piece, kept in zip(self.hints, pieces, keep):
+            if not kept:
+                continue
             spans.append((line.cell_len, line.cell_len + piece.cell_len, hint.key))
             line.append_text(piece)
-        if self.palette is not None:
+        if self.palette is not None and right.cell_len:
             line.append(" " * max(0, width - line.cell_len - right.cell_len))
             spans.append((line.cell_len, line.cell_len + right.cell_len, self.palette.key))
             line.append_text(right)

@@ -295,7 +295,7 @@ class CellSidebar(Widget):
         self._focus_wanted = False
         target = self._first_field()
         if target is not None:
-            focus_now(target)
+            focus_now(target, scroll_visible=False)  # it is at the top: the form shows from its first line
 
     def _first_field(self) -> Widget | None:
         fields = self._fields()
