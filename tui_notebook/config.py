@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from . import paths
 from .bounded_read import read_regular_file
@@ -52,11 +52,12 @@ _KNOWN = ("theme", "graphics", "keymap", "autosave_seconds", "media_as_files", "
           "api_key_env")
 
 
-def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
+def load_config(path: Path | None = None, *, binding_ids: Collection[str] | None = None) -> tuple[Config, list[str]]:
     """Read the config file (default ``paths.config_file()``); never raises for bad content.
 
     Returns the config (defaults for anything missing or bad) and one message per problem, each naming
-    ``file:line`` and the key so the user can fix it.
+    ``file:line`` and the key so the user can fix it. ``binding_ids``: the key bindings a ``[keymap]`` entry may
+    name (the UI's table); an entry naming another is reported, and kept (a later version may know it).
     """
     path = path or paths.config_file()
     config = Config()
@@ -124,6 +125,8 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
         value = data["keymap"]
         if isinstance(value, dict):
             for binding_id, keys in value.items():
+                if binding_ids is not None and binding_id not in binding_ids:
+                    bad(binding_id, "no key binding has this id (the help, ?, lists them); ignored", "keymap")
                 if isinstance(keys, str) and keys.strip():
                     config.keymap[binding_id] = keys.strip()
                 else:

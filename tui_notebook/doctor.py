@@ -134,8 +134,9 @@ def path_lines() -> list[str]:
              f"recovery files: {paths.recovery_dir()} (never beside a notebook)"]
     try:
         from .config import load_config
+        from .ui.keys import known_ids
 
-        _, problems = load_config()
+        _, problems = load_config(binding_ids=known_ids())
         lines += [f"config problem: {p}" for p in problems]
     except Exception as exc:  # noqa: BLE001
         lines.append(f"config not readable: {exc}")

@@ -59,8 +59,9 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
                  keymap: dict[str, str] | None = None, autosave_seconds: float | None = None,
                  trust_prompt: Path | None = None, config: Any = None, graphics: str | None = None,
                  defer_markdown: bool = False, typed_ahead: bytes = b"",
-                 reset_demo: Any = None) -> None:
+                 reset_demo: Any = None, config_problems: list[str] | None = None) -> None:
         super().__init__()
+        self._config_problems = list(config_problems or ())  # shown once the notebook is on screen
         self._typed_ahead = typed_ahead  # keys pressed while tuinb started (ui/media/term_probe.py)
         self.defer_markdown = defer_markdown  # text outputs: plain in the first frame (outputs.markdown_class)
         self._resume_gc = not gc.isenabled()  # launched with the collector paused for start-up (ui/launch.py)
@@ -141,6 +142,8 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         if self._reset_demo is not None and not self.read_only:
             self.offer_demo_reset(self._reset_demo)
         self.set_timer(1.0, self._settle)
+        for problem in self._config_problems:
+            self.notify(problem, title="Config file", severity="warning", timeout=12)
 
     # -- wiring ------------------------------------------------------------------------------------------------
 

@@ -146,6 +146,11 @@ RENAMED_IDS = {"undo-delete": "undo"}
 """Binding ids that were renamed: a keymap written for the old id keeps working."""
 
 
+def known_ids() -> frozenset[str]:
+    """Every id a ``[keymap]`` entry may name (renamed ids too)."""
+    return frozenset(BY_ID) | frozenset(RENAMED_IDS)
+
+
 def upgrade_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     """The user's keymap with renamed binding ids replaced by their new ids (a new id set too wins)."""
     upgraded = {RENAMED_IDS.get(binding_id, binding_id): keys for binding_id, keys in keymap.items()

@@ -22,7 +22,7 @@ def launch(args: argparse.Namespace) -> int:
     # times per key and per frame. 1 ms took the key-latency tail in tmux from p95 70 to 53 ms (pooled A/B).
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     config, problems = _load_config()
-    for problem in problems:
+    for problem in problems:  # also shown in the app (behind the alternate screen, stderr is read after quitting)
         print(terminal_safe(f"tuinb: {problem}"), file=sys.stderr)
     graphics_choice = getattr(args, "graphics", None) or (config.graphics if config is not None else None)
 
@@ -32,7 +32,7 @@ def launch(args: argparse.Namespace) -> int:
 
     graphics.begin(graphics_choice)
     try:
-        code = _open_and_run(args, config, graphics_choice)
+        code = _open_and_run(args, config, graphics_choice, problems)
     finally:
         graphics.abandon()  # restores the terminal if start-up stopped before setup()
     if getattr(args, "leave_when_done", False):
@@ -42,7 +42,8 @@ def launch(args: argparse.Namespace) -> int:
     return code
 
 
-def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None) -> int:  # noqa: ANN001
+def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None,  # noqa: ANN001
+                  config_problems: "list[str] | tuple[str, ...]" = ()) -> int:
     from ..document import DocumentError
     from ..notebook import Notebook
     from ..plugins import find_parsers_file, is_trusted, load_parsers
@@ -94,6 +95,7 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
         defer_markdown=True,  # the first frame does not wait for markdown-it
         typed_ahead=graphics.take_typed_ahead(),
         reset_demo=getattr(args, "reset_demo", None),
+        config_problems=list(config_problems),
     )
     from .startup_trace import record
 
@@ -105,8 +107,9 @@ def _open_and_run(args: argparse.Namespace, config, graphics_choice: str | None)
 def _load_config():  # noqa: ANN202
     try:
         from ..config import load_config
+        from .keys import known_ids
 
-        return load_config()
+        return load_config(binding_ids=known_ids())
     except Exception as exc:  # noqa: BLE001 - a broken config must never stop the notebook opening
         return None, [f"config not loaded: {exc}"]
 
