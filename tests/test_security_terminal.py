@@ -252,6 +252,9 @@ def test_real_app_shows_file_and_model_text_inert(tmp_path):
         app.wait_for("WARN osc52:␛]52")
         app.press("s")  # the sidebar: settings form (Input widgets) and local parameters
         app.wait_for("SETTING osc52:␛]52")
+        app.pump(0.5)
+        app.press("\x1b")  # the focus is in the sidebar's first field: back to the cell
+        app.pump(1.5)
         app.press("g")  # the global parameters panel
         app.wait_for("GLOBAL osc52:␛]52")
         app.press("\x1b")
