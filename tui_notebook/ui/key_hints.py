@@ -24,8 +24,8 @@ class Hint(NamedTuple):
     binding_id: str | None = None
 
 
-ESSENTIAL = frozenset({"help-cmd", "save", "quit", "leave-edit", "sidebar-leave", "dialog-close", "json-cancel",
-                       "models-close"})
+ESSENTIAL = frozenset({"help-cmd", "save", "quit", "leave-edit", "sidebar-leave", "close-sidebar", "dialog-close",
+                       "json-cancel", "models-close"})
 """Binding ids whose hints stay when the footer is too narrow for all (the others go from the right); the
 command-palette hint goes before these do."""
 
