@@ -486,6 +486,10 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
     WRITE_CHORDS = frozenset({"delete-cell", "cancel-run"})
     SIDEBAR_ACTIONS = frozenset({"close_sidebar", "sidebar_tab"})
 
+    def _failure_shown(self) -> bool:
+        prompt = self.current_prompt()
+        return prompt is not None and self.runs.state(prompt).failure is not None
+
     def _sidebar_open(self) -> bool:
         is_open = getattr(self.app, "sidebar_open", None)
         return bool(is_open and is_open())
@@ -497,6 +501,8 @@ class NotebookView(NoRelayoutOnResize, VerticalScroll, can_focus=True):
             return False
         if action in self.SIDEBAR_ACTIONS and not self._sidebar_open():
             return False  # escape, [ and ] act on the sidebar only while it is open
+        if action == "dismiss_error" and not self._failure_shown():
+            return False  # escape goes on to the next binding (closing the sidebar) when there is no error
         if self.read_only and (action in self.WRITE_ACTIONS
                                or (action == "chord" and parameters and parameters[0] in self.WRITE_CHORDS)):
             return False
