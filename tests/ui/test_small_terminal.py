@@ -101,3 +101,15 @@ async def test_ctrl_c_says_how_to_quit_in_plain_words(tmp_path) -> None:
         await pilot.pause()
         assert "Press ^q to quit tuinb." in notifications(app)
         assert not any("[b]" in message for message in notifications(app))
+
+
+async def test_opening_the_sidebar_refits_the_headers_to_keep_the_model_id(tmp_path) -> None:
+    app = app_with(tmp_path, cells=1)
+    app.notebook.set_setting(0, "model", "organisation/model-v2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        cell = app.view.cell_widgets()[0]
+        assert "Echo (test) · organisation/model-v2" in cell._header.text.plain
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "Echo (test)" not in cell._header.text.plain, message="header refitted")
+        assert "organisation/model-v2" in cell._header.text.plain

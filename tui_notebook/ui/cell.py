@@ -111,7 +111,7 @@ class RenameInput(Input):
 class Cell(NoRelayoutOnResize, Widget):
     DEFAULT_CSS = """
     Cell { height: auto; padding: 0 1 0 0; margin: 0 0 1 0; border-left: outer $panel; }
-    Cell .cell-header { height: 1; color: $text-muted; }
+    Cell .cell-header { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     Cell .cell-header.-current { color: $text; }
     Cell .cell-input { padding: 0 1; background: $surface; }
     Cell .cell-refs { padding: 0 1; height: auto; }
@@ -225,6 +225,7 @@ class Cell(NoRelayoutOnResize, Widget):
 
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
+
         self.refresh_failure()
 
     def refresh_failure(self) -> None:

@@ -22,7 +22,7 @@ from ..parser_api import UnknownParser
 from ..sanitize import terminal_safe
 from . import keys
 from .frames import PacedScreen
-from .key_hints import KeyHints
+from .key_hints import DialogKeyHints
 from .messages import DocumentChanged
 from .safe_text import plain
 from .settings_form import SettingsForm
@@ -35,7 +35,7 @@ class ModelList(OptionList):
     BINDINGS = [b for b in keys.bindings("models") if b.id != "models-close"]
 
 
-class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
+class GlobalModelsScreen(DialogKeyHints, PacedScreen, ModalScreen[None]):
     """Edit ``metadata.models`` and ``metadata.default_model``. Edits apply as they are made."""
 
     DEFAULT_CSS = """
@@ -52,7 +52,6 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
     GlobalModelsScreen .settings-title { text-style: bold; }
     GlobalModelsScreen .settings-note { color: $text-muted; margin-bottom: 1; }
     GlobalModelsScreen .empty { color: $text-muted; }
-    GlobalModelsScreen KeyHints { dock: none; }
     """
 
     BINDINGS = [b for b in keys.bindings("models") if b.id == "models-close"]
@@ -78,7 +77,6 @@ class GlobalModelsScreen(PacedScreen, ModalScreen[None]):
             with Horizontal(id="panes"):
                 yield ModelList(id="model-list")
                 yield VerticalScroll(id="settings-pane", can_focus=False)  # scrolls to its focused field
-            yield KeyHints(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.notebook.subscribe(self._notebook_changed)

@@ -97,10 +97,11 @@ def help_text(keymap: Mapping[str, str], config_path: str = "", width: int = 80)
     for jupyter, here in jupyter_rows(keymap):
         out.append(f"{jupyter:<{jupyter_w}}")
         out.append(f"{here}\n", style="bold cyan")
-    out.append(textwrap.fill(JUPYTER_NOTE, width - 2) + "\n\n", style="dim")  # the text does not wrap
+    prose = min(width, 80) - 12  # the text does not wrap: the notes are wrapped to fit an 80-column terminal's box
+    out.append(textwrap.fill(JUPYTER_NOTE, prose) + "\n\n", style="dim")
     note = (f"Two-key chords (d d, i i): press the key twice within {keys.CHORD_TIMEOUT:g}s. "
             f"Remap any key in {config_path or 'config.toml'} under [keymap]: binding-id = \"keys\".")
-    out.append(textwrap.fill(note, width - 2), style="dim")
+    out.append(textwrap.fill(note, prose), style="dim")
     return out
 
 

@@ -112,13 +112,14 @@ KEYS: tuple[KeySpec, ...] = (
             "editor", show=False, key_display="alt+⏎"),
     # -- the sidebar, while a field in it has focus (s) ---------------------------------------------------------
     KeySpec("sidebar-leave", "escape", "leave", "Back to the cell", "sidebar", key_display="esc"),
-    KeySpec("sidebar-next-field", "down,tab", "field(1)", "Next field (round, within the sidebar)", "sidebar",
-            key_display="↓"),
-    KeySpec("sidebar-prev-field", "up,shift+tab", "field(-1)", "Previous field", "sidebar", key_display="↑"),
+    KeySpec("sidebar-next-field", "down,tab", "field(1)", "Next field", "sidebar", key_display="↓"),
+    KeySpec("sidebar-prev-field", "up,shift+tab", "field(-1)", "Previous field", "sidebar", show=False,
+            key_display="↑"),
+    # ] and [ where the focus is not in a text field (which types them); ctrl+pagedown / ctrl+pageup anywhere
     KeySpec("sidebar-next-tab", "right_square_bracket,ctrl+pagedown", "tab(1)", "Next tab", "sidebar",
-            key_display="]"),
+            key_display="^pgdn"),
     KeySpec("sidebar-prev-tab", "left_square_bracket,ctrl+pageup", "tab(-1)", "Previous tab", "sidebar",
-            key_display="["),
+            show=False, key_display="^pgup"),
     # -- any text field (bound on the app, acting on the focused Input / TextArea) --------------------------------
     KeySpec("text-select-all", "ctrl+a", "text_select_all", "Select all the text", "text", show=False,
             palette=False, priority=True),
