@@ -71,12 +71,10 @@ async def test_sidebar_up_down_move_between_fields_and_tabs_switch_by_key(tmp_pa
         await pilot.pause()
         await pilot.press("s")
         await wait_for(pilot, lambda: field_key(app) == "setting-model", message="model field focused")
-        await pilot.press("down")
-        assert field_key(app) == "setting-temperature"
-        await pilot.press("down")
-        assert field_key(app) == "setting-max_new_tokens"
-        await pilot.press("up", "up")
-        assert field_key(app) == "setting-model"
+        for key, expected in (("down", "setting-temperature"), ("down", "setting-max_new_tokens"),
+                              ("up", "setting-temperature"), ("up", "setting-model")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda expected=expected: field_key(app) == expected, message=f"{key}: {expected}")
         tabs = app.sidebar.query_one(TabbedContent)
         await pilot.press("ctrl+pagedown")  # from a text field (where ] is typed)
         await wait_for(pilot, lambda: tabs.active == "tab-params" and in_sidebar(app), message="parameters tab")

@@ -225,7 +225,6 @@ class Cell(NoRelayoutOnResize, Widget):
 
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
-
         self.refresh_failure()
 
     def refresh_failure(self) -> None:
