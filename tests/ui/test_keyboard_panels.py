@@ -209,3 +209,21 @@ async def test_tab_never_lands_on_something_that_shows_no_focus(tmp_path) -> Non
             if opening == "s":
                 await pilot.press("s")
             await wait_for(pilot, lambda: app.focused is app.view, message=f"back after {opening}")
+
+
+async def test_escape_dismisses_a_run_error_first_then_closes_the_sidebar(make_app) -> None:
+    app = make_app((("broken", "x", "no-such-model"),))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        prompt = app.notebook.doc.prompts[0]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.runs.state(prompt).failure is not None, message="the run failed")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: in_sidebar(app), message="focus in the sidebar")
+        await pilot.press("escape")  # back to the cell
+        await wait_for(pilot, lambda: app.focused is app.view, message="back on the cell")
+        await pilot.press("escape")  # the error on the cell goes first
+        await wait_for(pilot, lambda: app.runs.state(prompt).failure is None, message="error dismissed")
+        assert app.sidebar.display
+        await pilot.press("escape")  # nothing left to dismiss: the sidebar closes
+        await wait_for(pilot, lambda: not app.sidebar.display, message="sidebar closed")
