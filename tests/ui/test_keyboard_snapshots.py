@@ -20,10 +20,16 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 async def _until(pilot, predicate) -> None:  # noqa: ANN001
-    for _ in range(100):
-        if predicate():
+    """Wait for ``predicate`` and for the check of empty references (its warnings under the prompts come once
+    the keys have been quiet a moment), so the picture does not depend on timing."""
+    def settled() -> bool:
+        return predicate() and any(cell.reference_lines for cell in pilot.app.view.cell_widgets())
+
+    for _ in range(200):
+        if settled():
             break
         await pilot.pause(0.02)
+    assert settled()
     await pilot.pause()
 
 
@@ -58,4 +64,8 @@ def test_80x24_layout(snap_compare, in_tmp):
     nb.doc.description = ("A small chain: a story from two global parameters, a title from the story, and a "
                           "summary. Cells reference earlier cells with {{cell.output}}.")
     nb.saved_revision = nb.revision
-    assert snap_compare(TuinbApp(nb), terminal_size=(80, 24), press=["j"])
+    async def next_cell(pilot) -> None:  # noqa: ANN001
+        await pilot.press("j")
+        await _until(pilot, lambda: pilot.app.view.current == 1)
+
+    assert snap_compare(TuinbApp(nb), terminal_size=(80, 24), run_before=next_cell)
