@@ -227,3 +227,22 @@ async def test_escape_dismisses_a_run_error_first_then_closes_the_sidebar(make_a
         assert app.sidebar.display
         await pilot.press("escape")  # nothing left to dismiss: the sidebar closes
         await wait_for(pilot, lambda: not app.sidebar.display, message="sidebar closed")
+
+
+async def test_keys_typed_in_one_burst_after_s_reach_the_sidebar(tmp_path) -> None:
+    """s, then escape and j before the sidebar's tabs are built: escape leaves the sidebar (it stays open) and j
+    moves to the next cell, as typed slowly."""
+    from fixtures.ui_app import burst
+
+    app = panel_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["s", "escape", "j"])
+        await wait_for(pilot, lambda: app.view.current == 1, message="j reached the cells")
+        await pilot.pause(0.3)  # the sidebar's build finishes: it must not take the focus back
+        assert app.sidebar.display and app.focused is app.view
+        burst(app, ["s", "s"])  # closed, then opened again: the focus goes into it
+        await wait_for(pilot, lambda: in_sidebar(app), message="focus in the reopened sidebar")
+        burst(app, ["s", *"xyz"])  # typed into the first field of the sidebar (the s is text there)
+        await wait_for(pilot, lambda: "sxyz" in str(getattr(app.focused, "text", getattr(app.focused, "value", ""))),
+                       message="typed into the field")

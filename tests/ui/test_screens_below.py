@@ -142,6 +142,8 @@ async def test_the_outputs_open_over_the_sidebar_while_it_rebuilds_for_the_next_
         await wait_for(pilot, lambda: len(app.screen.query("#other-json")) == 1, message="the sidebar's form")
         notebook_screen = app.screen
         old_editor = notebook_screen.query_one("#other-json", TextArea)
+        await pilot.press("escape")  # s put the focus in the sidebar: back to the cell for the command
+        await wait_for(pilot, lambda: app.focused is app.view, message="back on the cell")
         await pilot.press("alt+j")
         await wait_for(pilot, lambda: isinstance(app.screen, OutputsJsonScreen) and painted(app.screen),
                        message="the outputs shown")

@@ -258,7 +258,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
     def sidebar_open(self) -> bool:
         return self.sidebar is not None and bool(self.sidebar.display)
 
-    def action_toggle_sidebar(self) -> None:
+    async def action_toggle_sidebar(self) -> None:
         """Open the sidebar with the focus in its first field; close it when it is open."""
         if self.sidebar_open():
             self.action_close_sidebar()
@@ -268,11 +268,12 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
 
             self.sidebar = CellSidebar(self.notebook, self.view.current_prompt(), read_only=self.read_only,
                                        id="sidebar")
-            self.query_one("#main").mount(self.sidebar)
+            await self.query_one("#main").mount(self.sidebar)
         else:
             self.sidebar.display = True
             self.sidebar.set_prompt(self.view.current_prompt())
             self.sidebar.refresh_from_notebook()
+        focus_now(self.sidebar)  # now: the next key typed goes to the sidebar (which passes it to its first field)
         self.sidebar.focus_first_field()
         self.refresh_bindings()
 

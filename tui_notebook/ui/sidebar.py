@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
@@ -130,7 +130,7 @@ class FieldColumn(VerticalScroll, can_focus=False, inherit_bindings=False):
     nothing) and leaves ``up``/``down`` to the sidebar, which moves between the fields with them."""
 
 
-class CellSidebar(Widget):
+class CellSidebar(Widget, can_focus=True):
     """Settings, local parameters and resolved prompt of one cell, in tabs.
 
     Keyboard: ``focus_first_field`` puts the focus in the shown tab's first field (once the tabs are built);
@@ -138,6 +138,9 @@ class CellSidebar(Widget):
     (keys a text field types, such as ``[``, stay with the field)."""
 
     BINDINGS = keys.bindings("sidebar")
+
+    # The sidebar itself takes the focus while its tabs are still being built, so keys typed right after ``s``
+    # (escape, say) reach it, not the cells; it hands the focus on to its first field once that exists.
 
     DEFAULT_CSS = """
     CellSidebar { width: 48; height: 1fr; border-left: vkey $panel; background: $surface; }
@@ -293,9 +296,16 @@ class CellSidebar(Widget):
             self._focus_wanted = True  # on_mount builds the tabs, and then focuses
             return
         self._focus_wanted = False
+        focused = self.app.focused
+        if not self.display or not (focused is None or focused is self or self in focused.ancestors):
+            return  # closed, or the user went elsewhere (escape) while the tabs were built
         target = self._first_field()
         if target is not None:
             focus_now(target, scroll_visible=False)  # it is at the top: the form shows from its first line
+
+    def on_focus(self, _event: events.Focus) -> None:
+        if self.app.focused is self:
+            self.focus_first_field()  # never a focus stop of its own
 
     def _first_field(self) -> Widget | None:
         fields = self._fields()
@@ -307,6 +317,7 @@ class CellSidebar(Widget):
         return [w for w in self.screen.focus_chain if self in w.ancestors]
 
     def action_leave(self) -> None:
+        self._focus_wanted = False
         leave = getattr(self.app, "focus_notebook", None)
         if leave is not None:
             leave()
