@@ -273,8 +273,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
             self.sidebar.display = True
             self.sidebar.set_prompt(self.view.current_prompt())
             self.sidebar.refresh_from_notebook()
-        focus_now(self.sidebar)  # now: the next key typed goes to the sidebar (which passes it to its first field)
-        self.sidebar.focus_first_field()
+        self.sidebar.hold_focus()  # now: the next key typed goes to the sidebar, then to its first field
         self.refresh_bindings()
 
     def action_close_sidebar(self) -> None:

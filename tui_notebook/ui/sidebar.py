@@ -130,7 +130,7 @@ class FieldColumn(VerticalScroll, can_focus=False, inherit_bindings=False):
     nothing) and leaves ``up``/``down`` to the sidebar, which moves between the fields with them."""
 
 
-class CellSidebar(Widget, can_focus=True):
+class CellSidebar(Widget):
     """Settings, local parameters and resolved prompt of one cell, in tabs.
 
     Keyboard: ``focus_first_field`` puts the focus in the shown tab's first field (once the tabs are built);
@@ -139,8 +139,9 @@ class CellSidebar(Widget, can_focus=True):
 
     BINDINGS = keys.bindings("sidebar")
 
-    # The sidebar itself takes the focus while its tabs are still being built, so keys typed right after ``s``
-    # (escape, say) reach it, not the cells; it hands the focus on to its first field once that exists.
+    # The sidebar itself holds the focus while its tabs are still being built (``hold_focus``), so keys typed
+    # right after ``s`` (escape, say) reach it, not the cells; it hands the focus on to its first field once that
+    # exists, and is no focus stop otherwise.
 
     DEFAULT_CSS = """
     CellSidebar { width: 48; height: 1fr; border-left: vkey $panel; background: $surface; }
@@ -298,10 +299,20 @@ class CellSidebar(Widget, can_focus=True):
         self._focus_wanted = False
         focused = self.app.focused
         if not self.display or not (focused is None or focused is self or self in focused.ancestors):
+            self.can_focus = False
             return  # closed, or the user went elsewhere (escape) while the tabs were built
         target = self._first_field()
         if target is not None:
             focus_now(target, scroll_visible=False)  # it is at the top: the form shows from its first line
+            self.can_focus = False
+
+    def hold_focus(self) -> None:
+        """Take the focus now (``s`` was pressed) and pass it to the first field when there is one."""
+        if not self.display:
+            return
+        self.can_focus = True
+        focus_now(self)
+        self.focus_first_field()
 
     def on_focus(self, _event: events.Focus) -> None:
         if self.app.focused is self:
@@ -318,6 +329,7 @@ class CellSidebar(Widget, can_focus=True):
 
     def action_leave(self) -> None:
         self._focus_wanted = False
+        self.can_focus = False
         leave = getattr(self.app, "focus_notebook", None)
         if leave is not None:
             leave()
