@@ -194,8 +194,8 @@ class Cell(NoRelayoutOnResize, Widget):
         nb = self.view.notebook
         index = self.view.index_of(self.prompt)
         marker = CURRENT_MARK if self.is_current else " "
-        text = Text.assemble((marker, "bold"), (f"{index + 1:>2} ", "dim"), (terminal_safe(self.prompt.name), "bold"),
-                             "  ")
+        named = Text.assemble((marker, "bold"), (f"{index + 1:>2} ", "dim"), (terminal_safe(self.prompt.name), "bold"))
+        text = named + Text("  ")
         tail = Text()
         model_part: str | None = None  # the part that is shortened when the line is too narrow (fit_header)
         model = nb.model_name(self.prompt)
@@ -221,7 +221,11 @@ class Cell(NoRelayoutOnResize, Widget):
         status = run.describe()
         if status:
             tail.append("   ● " + status, style=STATUS_STYLE.get(run.status, ""))
-        return fit_header(text, model_part, tail, self._header.width_cells)
+        width = self._header.width_cells
+        if model_part and model is not None and width > 0 \
+                and text.cell_len + len(f" · {model_part}") + tail.cell_len > width:
+            text = named  # narrow: the task label gives way first, so the model id keeps its room
+        return fit_header(text, model_part, tail, width)
 
     def refresh_header(self) -> None:
         self._header.set_text(self.header_text())
