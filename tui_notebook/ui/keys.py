@@ -225,13 +225,16 @@ def markdown_table() -> str:
     titles = {"notebook": "command mode", "editor": "edit mode", "sidebar": "sidebar", "dialog": "dialogs",
               "text": "text fields",
               "models": "global model settings", "json": "input as JSON", "app": "everywhere"}
-    lines = ["| keys | action | binding id | where |", "|---|---|---|---|"]
+    lines = ["| keys | action · binding id |", "|---|---|"]
     for scope in SCOPE_ORDER:
-        for spec in KEYS:
-            if spec.scope == scope:
-                keys = chord_display(spec, {}).replace("|", "\\|")
-                lines.append(f"| `{keys}` | {spec.description} | `{spec.id}` | {titles[scope]} |")
-    lines.append("| `^p` | Command palette (every action by name) | — | everywhere |")
+        specs = [spec for spec in KEYS if spec.scope == scope]
+        if specs:
+            lines.append(f"| **{titles[scope]}** | |")
+        for spec in specs:
+            keys = chord_display(spec, {}).replace("|", "\\|")
+            lines.append(f"| `{keys}` | {spec.description} · `{spec.id}` |")
+        if scope == "app":
+            lines.append("| `^p` | Command palette (every action by name) |")
     return "\n".join(lines)
 
 
