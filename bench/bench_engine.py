@@ -8,7 +8,6 @@ and a 50 MB media notebook's open and save. Prints numbers; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys

@@ -57,7 +57,7 @@ class OpenAIFamily(_Foreign):
             return template
         content = getattr(prompt.input, "content", None) if isinstance(prompt.input, PromptInput) else None
         if isinstance(prompt.input, PromptInput) and not hasattr(prompt.input, "content"):
-            raise ParserError(f"'PromptInput' object has no attribute 'content'")
+            raise ParserError("'PromptInput' object has no attribute 'content'")
         return content or ""
 
     def output_text(self, output: Output | None) -> str:

@@ -3,18 +3,16 @@ dependencies first, same-local-model runs queue, tokens never leak into messages
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from tui_notebook import Notebook
-from tui_notebook.document.models import Error, ExecuteResult
+from tui_notebook.document.models import Error
 from tui_notebook.engine import (
     AlreadyRunning,
     EventLog,
     RunCancelled,
-    RunFailed,
     RunFinished,
     RunQueued,
     RunStarted,

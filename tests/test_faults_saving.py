@@ -26,7 +26,7 @@ from corpus_locator import corpus_dir
 from fixtures.ui_app import notifications, wait_for
 from tui_notebook.document import dumps, load_path
 from tui_notebook.notebook import ExternalChangeError, Notebook
-from tui_notebook.recovery import Autosaver, find_recovery, recovery_path
+from tui_notebook.recovery import find_recovery, recovery_path
 
 GRADIO_EXAMPLE = "main__gradio-notebook__example.aiconfig.json"  # 2 MB, many base64 image/audio outputs
 

@@ -22,7 +22,6 @@ from .document.models import (
     ExecuteResult,
     Output,
     OutputDataWithStringValue,
-    OutputDataWithToolCallsValue,
     Prompt,
     PromptInput,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from panel_kit import HostApp, make_notebook, no_cursor_blink, type_into  # noqa: F401
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from tui_notebook.notebook import Notebook
 from tui_notebook.parser_api import text_output

@@ -189,7 +189,7 @@ async def test_export_is_in_the_command_palette(tmp_path):
     from tui_notebook.ui.palette import NotebookCommands
 
     app = _media_app(tmp_path, "unicode")
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 40)):
         provider = NotebookCommands(app.screen)
         titles = [title for title, _help, _spec in provider._commands()]
         assert "Export to HTML / Markdown" in titles and "View the cell's images / audio" in titles
