@@ -15,20 +15,26 @@ PIP_QUIET := --quiet --disable-pip-version-check --no-input
 # The machine's pip config lists file:// indexes that may not exist; their warnings are noise.
 FILTER := grep -v "^WARNING: Location 'file://" || true
 
-.PHONY: help install test test-fast demo sdk-venv goldens bench lock clean
+# Test workers for the parallel pass (pytest-xdist). Many tests wait on subprocesses, servers and the event loop, so
+# more workers than cores pays off; TEST_WORKERS=1 runs the parallel pass in one worker.
+TEST_WORKERS ?= 4
+PYTEST := $(abspath $(BIN))/python -m pytest -q -p no:cacheprovider --rootdir=.. -c ../pyproject.toml
+
+.PHONY: help install test test-fast lint demo sdk-venv goldens bench lock clean
 
 help:
 	@echo "make demo     build tiny offline models (once) and open a notebook that uses them all"
-	@echo "make test     install pinned dependencies into $(VENV) and run the whole test suite"
+	@echo "make test     install pinned dependencies into $(VENV), lint, and run the whole test suite"
+	@echo "make lint     ruff and mypy (configured in pyproject.toml)"
 	@echo "make bench    print the benchmark table"
 	@echo "make goldens  regenerate the SDK goldens (needs $(SDK_VENV))"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install only when the pins change.
-$(VENV)/.deps-installed: requirements-lock.txt | $(BIN)/python
-	{ $(BIN)/pip install $(PIP_QUIET) -r requirements-lock.txt 2>&1 | $(FILTER); } ; test $${PIPESTATUS[0]} -eq 0
+# Re-install only when the pins change. dev.lock includes runtime.lock.
+$(VENV)/.deps-installed: requirements/runtime.lock requirements/dev.lock | $(BIN)/python
+	{ $(BIN)/pip install $(PIP_QUIET) -r requirements/dev.lock 2>&1 | $(FILTER); } ; test $${PIPESTATUS[0]} -eq 0
 	$(BIN)/python -c "import torch, sys; sys.exit(0 if torch.__version__.endswith('+cpu') else 'a CUDA torch was installed: pin torch==2.13.0')"
 	touch $@
 
@@ -47,8 +53,19 @@ $(SDK_VENV)/.installed:
 # The reference SDK, in its own venv: a test oracle, never a runtime dependency.
 sdk-venv: $(SDK_VENV)/.installed
 
-test: install sdk-venv
-	cd tests && $(abspath $(BIN))/python -m pytest -q -p no:cacheprovider --rootdir=.. -c ../pyproject.toml .
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Two passes: the parallel one, then the tests marked `serial` (they cannot share the machine) on their own. Both
+# must pass; a pass that selects no test (pytest exit 5) is fine as long as the other one ran tests.
+test: install sdk-venv lint
+	@cd tests || exit 1; set +e; \
+	$(PYTEST) -n $(TEST_WORKERS) --dist worksteal -m "not serial" . ; parallel=$$?; \
+	$(PYTEST) -m serial . ; serial=$$?; \
+	echo "make test: parallel pass exit $$parallel, serial pass exit $$serial"; \
+	if [ $$parallel -eq 5 ] && [ $$serial -eq 5 ]; then exit 5; fi; \
+	for rc in $$parallel $$serial; do if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then exit $$rc; fi; done
 
 test-fast: install
 	cd tests && TUINB_SKIP_ORACLE=1 $(abspath $(BIN))/python -m pytest -q -x --rootdir=.. -c ../pyproject.toml . -m "not slow"
@@ -62,8 +79,9 @@ goldens: sdk-venv
 bench: install sdk-venv
 	$(BIN)/python bench/run_all.py
 
+# Both locks from the venv as it is: runtime.lock = what `tuinb[local,audio]` needs, dev.lock = the rest.
 lock:
-	$(BIN)/pip freeze --exclude tuinb | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements-lock.txt
+	$(BIN)/python requirements/lock.py
 
 clean:
 	rm -rf build dist *.egg-info
