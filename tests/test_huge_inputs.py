@@ -24,6 +24,9 @@ from tui_notebook.parser_api import ModelParser, text_output
 
 GRADIO_EXAMPLE = "main__gradio-notebook__example.aiconfig.json"
 
+# serial: 50 MB notebooks (memory) and a wall-clock bound on key handling
+pytestmark = pytest.mark.serial
+
 
 def fifty_megabytes(folder: Path, target: int = 50_000_000) -> Path:
     """The Gradio example's cells (base64 images and audio) repeated under new names until the file is ~50 MB."""

@@ -199,6 +199,7 @@ def _gone(pid: int) -> bool:
 # -- cancel ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # a wall-clock bound on cancel
 def test_cancel_mid_generation_returns_at_once_and_keeps_the_outputs(shared, tiny_text_generation):
     nb = local_notebook(tiny_text_generation, max_new_tokens=4)
     name = nb.names()[0]
@@ -220,6 +221,7 @@ def test_cancel_mid_generation_returns_at_once_and_keeps_the_outputs(shared, tin
     assert nb.doc.prompts[0].outputs == before
 
 
+@pytest.mark.serial  # a wall-clock bound on cancel
 def test_cancel_does_not_wait_for_a_child_that_cannot_stop(shared, tiny_text_generation):
     """A stopped child stands in for one stuck in from_pretrained(): the parent still returns promptly."""
     nb = local_notebook(tiny_text_generation, max_new_tokens=4)

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# serial: pip builds tuinb inside the source tree (build/, *.egg-info); two builds at once would share those folders
+pytestmark = pytest.mark.serial
 CHECK = (
     "import importlib.util as u, json, sys;"
     "print(json.dumps({n: bool(u.find_spec(n)) for n in "

@@ -90,6 +90,7 @@ def _subseq(needle: list[str], haystack: str) -> bool:
     return all(c in it for c in needle)
 
 
+@pytest.mark.serial  # a wall-clock bound
 def test_a_megabyte_is_cheap():
     text = ("word " * 200 + "\x1b[31m\n") * 1000  # ~1 MB with a control sequence on every line
     started = time.perf_counter()

@@ -123,6 +123,7 @@ async def test_the_app_replays_keys_typed_while_it_started(make_app):
         assert app.view.current == 1
 
 
+@pytest.mark.serial  # a wall-clock window on the fake terminal's answer
 def test_a_plain_terminal_answers_only_da1_and_we_stop_at_once(terminal):
     term = terminal(b"\x1b[?1;2c")
     result, _, _, elapsed = _probe(term, timeout=3.0)
@@ -130,6 +131,7 @@ def test_a_plain_terminal_answers_only_da1_and_we_stop_at_once(terminal):
     assert elapsed < 1.0  # no waiting for the kitty reply that never comes
 
 
+@pytest.mark.serial  # a wall-clock window on the fake terminal's answer
 def test_a_silent_terminal_costs_at_most_the_timeout(terminal):
     term = terminal(None)
     result, _, _, elapsed = _probe(term, timeout=0.3)
@@ -137,6 +139,7 @@ def test_a_silent_terminal_costs_at_most_the_timeout(terminal):
     assert 0.2 < elapsed < 1.0
 
 
+@pytest.mark.serial  # a wall-clock window on the fake terminal's answer
 def test_a_late_answer_inside_the_window_still_counts(terminal):
     term = terminal(b"\x1b[?64;4c", delay=0.15)
     result, *_ = _probe(term, timeout=1.0)

@@ -3,6 +3,7 @@ notebook twice per layout pass."""
 
 from __future__ import annotations
 
+import pytest
 from textual._compositor import Compositor
 from textual.screen import UPDATE_PERIOD
 from tui_notebook.ui import frames
@@ -117,6 +118,7 @@ async def test_settle_lets_the_callbacks_already_queued_run_first():
     assert ran == [0, 1, 2, 3, 4, 5]
 
 
+@pytest.mark.serial  # a wall-clock bound
 async def test_settle_gives_up_after_its_limit_when_callbacks_keep_coming():
     import asyncio
     import time
