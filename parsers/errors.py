@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from tui_notebook.parser_api import Cancelled, NotRunnable, ParserError, RunContext
 from tui_notebook.consent import NeedsConsent
