@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# serial: wall-clock bounds on the failure, and closed_port() frees a port number another test could take
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 TESTS = Path(__file__).resolve().parent
 
