@@ -30,6 +30,8 @@ from tui_notebook.document.models import ExecuteResult
 from tui_notebook.parser_api import CancelToken, Cancelled, ModelParser, text_output
 
 BOUND = 2.0  # seconds: generous against the 1 s target, far below the 30 s timeout of every run here
+# serial: every test here bounds a cancel or an exit by the wall clock
+pytestmark = pytest.mark.serial
 TIMEOUT = 30
 
 

@@ -147,6 +147,7 @@ def test_run_all_stops_at_the_first_failure_unless_told_otherwise():
     assert [o.status for o in outcomes] == ["finished", "failed", "finished"]
 
 
+@pytest.mark.serial  # a wall-clock bound (two runs overlapped)
 def test_runs_on_the_same_local_model_queue_but_different_models_overlap():
     nb = make_notebook("a b c", "d e f", model="LocalEcho")
     nb.set_setting(0, "delay", 0.1)

@@ -197,6 +197,7 @@ def test_cancel_while_diffusing(tiny_diffusion):
 # -- the UI stays responsive while a remote call hangs --------------------------------------------------------
 
 
+@pytest.mark.serial  # a wall-clock bound
 async def test_ui_stays_responsive_while_a_remote_cell_hangs(make_app, hf_server):
     from fixtures.ui_app import wait_for
 

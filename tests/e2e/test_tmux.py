@@ -314,6 +314,7 @@ def test_a_notebook_asking_for_a_secret_gets_a_question_in_a_real_terminal(termi
         server.close()
 
 
+@pytest.mark.serial  # a wall-clock bound on quitting
 @pytest.mark.parametrize("run_key", ["r", "A"])  # the cell alone, run all
 def test_ctrl_q_quits_at_once_while_a_run_hangs_on_the_network(terminal, stall_server, run_key):
     """A remote cell waits on a server that accepted the request and never answers; ctrl+q ends tuinb and gives

@@ -10,9 +10,13 @@ import asyncio
 import threading
 import time
 
+import pytest
 from fixtures.ui_app import wait_for
 from tui_notebook.document import Error
 from tui_notebook.parser_api import ModelParser, text_output
+
+# serial: cancel and quit are bounded by the wall clock
+pytestmark = pytest.mark.serial
 
 
 class StuckParser(ModelParser):
