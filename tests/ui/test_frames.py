@@ -9,6 +9,9 @@ from textual.screen import UPDATE_PERIOD
 from tui_notebook.ui import frames
 from tui_notebook.ui.frames import FrameTimer, PacedScreen, frame_delay
 
+# serial: what is painted in which frame depends on the event loop's timing, which other processes' load shifts
+pytestmark = pytest.mark.serial
+
 
 def test_a_frame_waits_only_for_the_rest_of_the_period():
     assert frame_delay(None, 5.0, 0.02) == 0.0  # the first frame
@@ -118,7 +121,6 @@ async def test_settle_lets_the_callbacks_already_queued_run_first():
     assert ran == [0, 1, 2, 3, 4, 5]
 
 
-@pytest.mark.serial  # a wall-clock bound
 async def test_settle_gives_up_after_its_limit_when_callbacks_keep_coming():
     import asyncio
     import time
