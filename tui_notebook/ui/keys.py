@@ -159,7 +159,20 @@ def upgrade_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     for old, new in RENAMED_IDS.items():
         if old in keymap:
             upgraded.setdefault(new, keymap[old])
-    return upgraded
+    return {binding_id: with_shifted_spellings(keys) for binding_id, keys in upgraded.items()}
+
+
+def with_shifted_spellings(keys: str) -> str:
+    """``keys`` plus the other names terminals give a ctrl+shift+letter key: Textual names the kitty protocol's
+    ``CSI 83;6u`` (tmux with ``extended-keys``) ``ctrl+shift+S`` and xterm's ``CSI 27;6;83~`` ``ctrl+S``,
+    while ``CSI 115;6u`` is ``ctrl+shift+s``; a binding answers to all three."""
+    names = [key.strip() for key in keys.split(",") if key.strip()]
+    extra = []
+    for key in names:
+        head, _, letter = key.rpartition("+")
+        if head == "ctrl+shift" and len(letter) == 1 and letter.isalpha():
+            extra += [f"ctrl+shift+{letter.upper()}", f"ctrl+{letter.upper()}"]
+    return ",".join(names + [key for key in extra if key not in names])
 
 
 def bindings(scope: Scope) -> list[Binding]:
@@ -169,8 +182,8 @@ def bindings(scope: Scope) -> list[Binding]:
         if spec.scope != scope:
             continue
         action = f"chord('{spec.id}')" if spec.chord else spec.action
-        result.append(Binding(spec.keys, action, spec.description, show=spec.show, id=spec.id,
-                              priority=spec.priority, key_display=spec.key_display))
+        result.append(Binding(with_shifted_spellings(spec.keys), action, spec.description, show=spec.show,
+                              id=spec.id, priority=spec.priority, key_display=spec.key_display))
     return result
 
 
@@ -182,8 +195,12 @@ def display_keys(keys: str) -> str:
     names = {"question_mark": "?", "asterisk": "*", "shift+enter": "shift+⏎", "ctrl+enter": "^⏎", "left_square_bracket": "[", "right_square_bracket": "]",
              "ctrl+": "^", "enter": "⏎", "escape": "esc"}
     shown = []
-    for key in keys.split(","):
-        key = key.strip()
+    spelled = [key.strip() for key in keys.split(",")]
+    # other terminals' names for a ctrl+shift key that is listed itself are not shown again
+    aliases = {alias for key in spelled for alias in with_shifted_spellings(key).split(",")[1:]}
+    for key in spelled:
+        if key in aliases:
+            continue
         for old, new in names.items():
             key = key.replace(old, new)
         shown.append(key)
