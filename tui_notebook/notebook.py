@@ -204,8 +204,9 @@ class Notebook:
     def engine(self):  # noqa: ANN201
         if self._engine is None:
             from .engine import Engine
+            from .session import NotebookStore
 
-            self._engine = Engine(self, self.options)
+            self._engine = Engine(NotebookStore(self), self.options)
             for watcher in self._engine_watchers:
                 watcher(self._engine)
             self._engine_watchers.clear()

@@ -14,7 +14,8 @@ Rules (issue "Foundation" §5):
   (:mod:`.model_host`), so generation never holds this process's GIL;
 * everything reaches observers as :mod:`.events`, from the thread that runs the cell.
 
-The engine is UI-agnostic and thread-safe: the document is only touched under the notebook's lock.
+The engine is UI-agnostic and thread-safe: it knows the document only through a :class:`.store.DocumentStore`,
+which takes the document's lock for every read and for the outputs it writes back.
 """
 
 from __future__ import annotations
@@ -25,22 +26,18 @@ import time
 import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..consent import OUTSIDE_FILE, PRIVATE_URL, ConsentItem, NeedsConsent, gate_for, refusal_message
-from ..document.models import Attachment, Error, Output, Prompt, PromptInput
+from ..document.models import Error, Output, Prompt
 from ..parser_api import (
     CancelToken,
     Cancelled,
-    NotRunnable,
     ParserError,
     RunContext,
     RunOptions,
     RunRequest,
-    UnknownParser,
 )
-from ..registry import NoModelError, model_name, model_settings
-from ..resolve import ResolveError, dependencies, prompt_index, resolve_prompt
 from .cancellable import call_cancellable
 from .events import (
     EventSink,
@@ -55,10 +52,8 @@ from .events import (
     RunWarning,
     TextChunk,
 )
+from .store import DocumentStore
 from .stored_errors import without_tracebacks
-
-if TYPE_CHECKING:
-    from ..notebook import Notebook
 
 
 class AlreadyRunning(Exception):
@@ -91,11 +86,11 @@ class _Active:
 class Engine:
     def __init__(
         self,
-        notebook: "Notebook",
+        store: DocumentStore,
         options: RunOptions | None = None,
         on_event: EventSink | None = None,
     ) -> None:
-        self.notebook = notebook
+        self.store = store
         self.options = options or RunOptions()
         self._sinks: list[EventSink] = [on_event] if on_event else []
         self._ids = itertools.count(1)
@@ -186,9 +181,7 @@ class Engine:
         """Run every cell in order (blocking). Stops at the first failure unless ``stop_on_error`` is False."""
         token = token or CancelToken()
         outcomes: list[RunOutcome] = []
-        with self.notebook.lock:
-            prompts = list(self.notebook.doc.prompts)
-        for prompt in prompts:
+        for prompt in self.store.prompts():
             if token.cancelled:
                 break
             if not self._still_in_doc(prompt):
@@ -205,16 +198,8 @@ class Engine:
         it import its libraries, so the first run does not wait for them. True if it was started / asked."""
         if not self.options.local_process:
             return False
-        libraries: set[str] = set()
-        with self.notebook.lock:
-            doc = self.notebook.doc
-            for prompt in doc.prompts:
-                try:
-                    parser = self.notebook.registry.for_model(model_name(prompt, doc), doc)
-                except NoModelError:
-                    continue
-                if self._hosted(parser):
-                    libraries.add("diffusers" if getattr(parser, "uses_diffusers", False) else "transformers")
+        libraries = {"diffusers" if getattr(parser, "uses_diffusers", False) else "transformers"
+                     for parser in self.store.parsers() if self._hosted(parser)}
         if not libraries:
             return False
         from .model_host import shared_host
@@ -228,11 +213,7 @@ class Engine:
     # -- internals -----------------------------------------------------------------------------------------
 
     def _prompt(self, name: str) -> Prompt | None:
-        with self.notebook.lock:
-            try:
-                return self.notebook.doc.prompts[prompt_index(self.notebook.doc, name)]
-            except ResolveError:
-                return None
+        return self.store.find(name)
 
     def _require_prompt(self, name: str) -> Prompt:
         prompt = self._prompt(name)
@@ -253,8 +234,7 @@ class Engine:
             self._active.pop(id(prompt), None)
 
     def _still_in_doc(self, prompt: Prompt) -> bool:
-        with self.notebook.lock:
-            return any(p is prompt for p in self.notebook.doc.prompts)
+        return self.store.contains(prompt)
 
     def _run_claimed(self, prompt: Prompt, params: Mapping[str, Any] | None, with_dependencies: bool,
                      token: CancelToken, consent: tuple[ConsentItem, ...] = ()) -> RunOutcome:
@@ -285,10 +265,7 @@ class Engine:
             self._release(prompt)
 
     def _dependency_prompts(self, prompt: Prompt) -> list[Prompt]:
-        with self.notebook.lock:
-            doc = self.notebook.doc
-            index = next(i for i, p in enumerate(doc.prompts) if p is prompt)
-            return [doc.prompts[i] for i in dependencies(doc, index, self.notebook.registry)]
+        return self.store.dependencies(prompt)
 
     def _active_id(self, prompt: Prompt) -> int:
         with self._lock:
@@ -312,42 +289,8 @@ class Engine:
 
     def _prepare(self, prompt: Prompt, params: Mapping[str, Any] | None,
                  consent: tuple[ConsentItem, ...] = ()) -> tuple[Any, RunRequest]:
-        """Everything the parser needs, computed under the document lock from a consistent snapshot."""
-        nb = self.notebook
-        with nb.lock:
-            doc = nb.doc
-            index = next((i for i, p in enumerate(doc.prompts) if p is prompt), None)
-            if index is None:
-                raise NotRunnable("the cell was deleted")
-            try:
-                name = model_name(prompt, doc)
-            except NoModelError as exc:
-                raise NotRunnable(str(exc)) from None
-            parser = nb.registry.for_model(name, doc)
-            if isinstance(parser, UnknownParser):
-                raise NotRunnable(parser.reason)
-            text: str | None = None
-            if parser.input_kind == "text":
-                try:
-                    text = resolve_prompt(doc, index, params, nb.registry).text
-                except ResolveError as exc:
-                    raise ParserError(f"cannot resolve the prompt: {exc.reason}") from None
-            attachments: list[Attachment] = []
-            if isinstance(prompt.input, PromptInput) and prompt.input.attachments:
-                attachments = [a.model_copy(deep=True) for a in prompt.input.attachments]
-            request = RunRequest(
-                prompt_name=prompt.name,
-                model_name=name,
-                prompt_text=text,
-                attachments=attachments,
-                settings=model_settings(prompt, doc),
-                notebook_dir=nb.folder,
-                notebook_path=nb.path.resolve() if nb.path else None,
-                options=self.options,
-                prompt=prompt.model_copy(deep=True),
-                gate=gate_for(self.options, consent),
-            )
-        return parser, request
+        """Everything the parser needs, computed by the store from one consistent snapshot."""
+        return self.store.prepare(prompt, params, self.options, gate_for(self.options, consent))
 
     def _acquire_resource(self, key: str, run_id: int, prompt: Prompt, token: CancelToken) -> threading.Lock:
         with self._lock:
@@ -414,7 +357,7 @@ class Engine:
             if held is not None:
                 held.release()
         outputs = without_tracebacks(outputs)
-        self.notebook.replace_outputs(prompt, outputs)
+        self.store.replace_outputs(prompt, outputs)
         elapsed = time.monotonic() - started
         self._emit(RunFinished(run_id, name, tuple(outputs), elapsed))
         return RunOutcome(name, "finished", outputs)
