@@ -263,3 +263,21 @@ async def test_the_app_opens_normally_beside_a_shipped_recovery_file(tmp_path: P
         assert not isinstance(app.screen, RecoveryScreen)
         assert app.notebook.names() == ["first"] and not app.notebook.dirty
     assert shipped.exists()  # not ours to delete
+
+
+def test_replace_document_is_an_unsaved_edit_that_undo_cannot_cross(tmp_path: Path) -> None:
+    """Recovery puts a whole document in place: the notebook is dirty, listeners hear of it, it keeps its file,
+    and undo does not apply the old document's steps to the new one."""
+    path = tmp_path / "app.aiconfig.json"
+    saved_notebook(path)
+    notebook = Notebook.load(path)
+    notebook.rename_prompt(0, "edited_before")
+    heard: list[int] = []
+    notebook.subscribe(lambda nb: heard.append(nb.revision))
+    recovered = load_path(path).doc
+    recovered.prompts[0].name = "from_recovery"
+    notebook.replace_document(recovered)
+    assert notebook.doc is recovered and notebook.dirty and heard == [notebook.revision]
+    assert notebook.path == path and not notebook.changed_on_disk()
+    assert notebook.undo() is None
+    assert notebook.names()[0] == "from_recovery"

@@ -312,6 +312,15 @@ class Notebook:
         self.saved_revision = self.revision
         self.history.mark_saved()
 
+    def replace_document(self, doc: AIConfig) -> None:
+        """Put ``doc`` in place of the whole document as an unsaved edit (recovered work): the notebook keeps
+        its path and what it knows of the file on disk, so saving still detects an external change. The undo
+        history is dropped: its steps are about the document replaced."""
+        with self.lock:
+            self.doc = doc
+            self.history.clear()
+            self._changed()
+
     # -- editing (the only way the UI changes the document) -------------------------------------------------
 
     def undo(self) -> Checkpoint | None:

@@ -158,13 +158,7 @@ def restore(notebook: Notebook, info: RecoveryInfo) -> None:
     The notebook keeps its path and what it knows about the file on disk, so saving still detects an
     external change and the recovery file stays until the next save or a clean quit.
     """
-    result = load_path(info.path)
-    with notebook.lock:
-        notebook.doc = result.doc
-        notebook.history.clear()  # its steps are about the document replaced; undo cannot reach the file's state
-        # Notebook has no public "replace the whole document" edit; _changed() is what every edit
-        # method ends with: it bumps the revision (so the notebook is dirty) and notifies the UI.
-        notebook._changed()  # noqa: SLF001
+    notebook.replace_document(load_path(info.path).doc)
 
 
 def discard_recovery(info: RecoveryInfo) -> None:
