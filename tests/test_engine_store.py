@@ -122,3 +122,45 @@ def test_the_import_walk_sees_relative_imports():
     """The check above would pass vacuously if relative imports were misread: the engine's own do resolve."""
     imported = _imported_modules(ENGINE_DIR / "engine.py")
     assert "tui_notebook.engine.events" in imported and "tui_notebook.consent" in imported
+
+
+def test_run_all_passes_over_the_cells_taken_out_of_its_plan():
+    from tui_notebook.engine.plan import RunPlan
+
+    store = FakeStore("a", "b", "c")
+    plan = RunPlan(store.prompts(), start=store.cells[0])
+    assert plan.skip(store.cells[1]) and not plan.skip(store.cells[1])  # a second skip changes nothing
+    outcomes = Engine(store).run_all(plan=plan)
+    assert [o.prompt_name for o in outcomes] == ["c1", "c3"]
+
+
+def test_every_event_of_a_run_finds_its_cell_by_run_id_even_after_a_rename():
+    store = FakeStore("hello")
+    engine = Engine(store)
+    seen: list[tuple[str, object]] = []
+
+    def sink(event):
+        if isinstance(event, RunStarted):
+            store.cells[0].name = "renamed"  # the event still says "c1"
+        seen.append((type(event).__name__, engine.prompt_of(event.run_id)))
+
+    engine.subscribe(sink)
+    engine.run("c1")
+    assert seen and all(prompt is store.cells[0] for _, prompt in seen)
+    assert engine.prompt_of(1) is None  # the run is over
+
+
+def test_a_cells_run_state_follows_the_events_and_is_kept_by_identity():
+    from tui_notebook.engine import RunFailed as Failed
+    from tui_notebook.engine import RunStarted as Started
+    from tui_notebook.run_state import RunStates
+
+    states = RunStates()
+    cell = Prompt(name="c1", input="x", outputs=[])
+    twin = Prompt(name="c1", input="x", outputs=[])
+    states.of(cell).queue("starting")
+    states.of(cell).apply(Started(1, "c1", "m", "p", "x"))
+    assert states.get(cell).status == "running" and states.get(twin).status == "idle"
+    states.of(cell).apply(Failed(1, "c1", message="boom"))
+    assert states.get(cell).failure is not None and states.get(cell).failure.evalue == "boom"
+    assert states.of(cell).dismiss_failure() and states.get(cell).status == "idle"

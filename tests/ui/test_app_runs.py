@@ -329,3 +329,20 @@ async def test_a_layout_pass_while_the_outputs_mount_shows_the_stream_or_the_out
         assert shown[-1] == (False, 1), shown
       finally:
         gated.gate.set()
+
+
+async def test_a_cell_renamed_while_it_runs_keeps_its_stream_and_its_result(make_app):
+    """Run events carry the run, not the cell's name: renaming a running cell must not strand its state."""
+    gated = GatedParser()
+    app = make_app((("p1", "x", "test-gated"),), parsers=(gated,))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cell = app.view.current_cell()
+        prompt = cell.prompt
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.runs.state(prompt).status == "running", message="running")
+        app.notebook.rename_prompt(0, "renamed")
+        await wait_for(pilot, lambda: "first words" in app.runs.state(prompt).text, message="stream kept")
+        gated.gate.set()
+        await wait_for(pilot, lambda: app.runs.state(prompt).status == "finished", message="finished")
+        assert output_texts(app, 0) == ["gated: x"] and app.runs.active_count() == 0

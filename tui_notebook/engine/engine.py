@@ -52,12 +52,17 @@ from .events import (
     RunWarning,
     TextChunk,
 )
+from .plan import RunPlan
 from .store import DocumentStore
 from .stored_errors import without_tracebacks
 
 
 class AlreadyRunning(Exception):
     """A run was requested for a cell that is already running or queued."""
+
+    def __init__(self, message: str, prompt_name: str = "") -> None:
+        super().__init__(message)
+        self.prompt_name = prompt_name
 
 
 @dataclass
@@ -136,6 +141,12 @@ class Engine:
         active.token.cancel()
         return True
 
+    def prompt_of(self, run_id: int) -> Prompt | None:
+        """The cell a run in progress belongs to (None once it ended). Events carry the run id: an observer
+        that looks the cell up here, from the thread that emits the event, finds it even if it was renamed."""
+        with self._lock:
+            return next((a.prompt for a in self._active.values() if a.run_id == run_id), None)
+
     def cancel_all(self) -> int:
         with self._lock:
             actives = list(self._active.values())
@@ -177,11 +188,14 @@ class Engine:
         return self._run_claimed(prompt, params, with_dependencies, token, tuple(consent))
 
     def run_all(self, params: Mapping[str, Any] | None = None, *, stop_on_error: bool = True,
-                token: CancelToken | None = None, consent: Iterable[ConsentItem] = ()) -> list[RunOutcome]:
-        """Run every cell in order (blocking). Stops at the first failure unless ``stop_on_error`` is False."""
+                token: CancelToken | None = None, consent: Iterable[ConsentItem] = (),
+                plan: RunPlan | None = None) -> list[RunOutcome]:
+        """Run every cell in order (blocking), or the cells of ``plan`` that are not skipped by the time their turn
+        comes. Stops at the first failure or cancel unless ``stop_on_error`` is False; raises AlreadyRunning
+        when a cell of the plan is busy."""
         token = token or CancelToken()
         outcomes: list[RunOutcome] = []
-        for prompt in self.store.prompts():
+        for prompt in plan if plan is not None else RunPlan(self.store.prompts()):
             if token.cancelled:
                 break
             if not self._still_in_doc(prompt):
@@ -224,7 +238,7 @@ class Engine:
     def _claim(self, prompt: Prompt, token: CancelToken) -> int:
         with self._lock:
             if id(prompt) in self._active:
-                raise AlreadyRunning(f"cell {prompt.name!r} is already running; cancel it first")
+                raise AlreadyRunning(f"cell {prompt.name!r} is already running; cancel it first", prompt.name)
             run_id = next(self._ids)
             self._active[id(prompt)] = _Active(run_id, prompt, token)
             return run_id

@@ -194,13 +194,13 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self.runs.flush_requested()
 
     def on_run_event_message(self, message: RunEventMessage) -> None:
-        self.runs.handle(message.event)
+        self.runs.handle(message.event, message.prompt)
 
     def on_consent_needed(self, message: ConsentNeeded) -> None:
         self.runs.ask_consent(message)
 
     def on_run_refused(self, message: RunRefused) -> None:
-        self.runs.refused(message.prompt_name, message.reason)
+        self.runs.refused(message.prompt_name, message.reason, message.prompt)
 
     def _run_state_changed(self, prompt: Prompt | None, background: bool = False) -> None:
         self.view.refresh_prompt(prompt, background=background)

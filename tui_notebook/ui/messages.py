@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from ..document import Prompt
     from ..engine import RunEvent
 
 
@@ -38,19 +39,23 @@ class StreamFlush(Message):
 
 
 class RunEventMessage(Message):
-    """A non-text run event (queued, started, progress, warning, finished, failed, cancelled)."""
+    """A non-text run event (queued, started, progress, warning, finished, failed, cancelled); ``prompt``: the
+    cell its run belongs to (None: the run had ended when the event was looked up)."""
 
-    def __init__(self, event: RunEvent) -> None:
+    def __init__(self, event: RunEvent, prompt: "Prompt | None" = None) -> None:
         super().__init__()
         self.event = event
+        self.prompt = prompt
 
 
 class ConsentNeeded(Message):
     """A run did not start: it needs the user's yes for ``items`` (``ConsentItem`` s). The app asks, then runs
     the cell again with them granted (``run_all``: the rest of run-all, from this cell)."""
 
-    def __init__(self, prompt_name: str, items: tuple, with_deps: bool = False, run_all: bool = False) -> None:
+    def __init__(self, prompt_name: str, items: tuple, with_deps: bool = False, run_all: bool = False,
+                 prompt: "Prompt | None" = None) -> None:
         super().__init__()
+        self.prompt = prompt
         self.prompt_name = prompt_name
         self.items = items
         self.with_deps = with_deps
@@ -60,7 +65,8 @@ class ConsentNeeded(Message):
 class RunRefused(Message):
     """A run could not start (already running, read-only, no such cell)."""
 
-    def __init__(self, prompt_name: str, reason: str) -> None:
+    def __init__(self, prompt_name: str, reason: str, prompt: "Prompt | None" = None) -> None:
         super().__init__()
+        self.prompt = prompt
         self.prompt_name = prompt_name
         self.reason = reason
