@@ -164,3 +164,25 @@ def test_a_cells_run_state_follows_the_events_and_is_kept_by_identity():
     states.of(cell).apply(Failed(1, "c1", message="boom"))
     assert states.get(cell).failure is not None and states.get(cell).failure.evalue == "boom"
     assert states.of(cell).dismiss_failure() and states.get(cell).status == "idle"
+
+
+def test_a_session_tells_one_listener_of_edits_and_of_run_events_with_their_cell():
+    from tui_notebook import Notebook
+    from tui_notebook.session import CellEvent, DocumentChanged
+
+    nb = Notebook.new(None)
+    nb.registry.register(Upper())
+    nb.add_prompt(name="first", model="Upper", input="hi")
+    session = nb.session
+    heard: list = []
+    session.subscribe(heard.append)
+    nb.set_input_text(0, "hello")
+    assert heard == [DocumentChanged(nb.revision)]
+    assert session._engine is None  # listening builds no engine
+    prompt = nb.doc.prompts[0]
+    assert [o.data for o in session.run_sync("first")] == ["HELLO"]
+    events = [h for h in heard if isinstance(h, CellEvent)]
+    assert [type(e.event) for e in events] == [RunStarted, RunFinished]
+    assert all(e.prompt is prompt for e in events)
+    assert any(isinstance(h, DocumentChanged) for h in heard[1:])  # the run's outputs
+    assert nb.session is session and nb.engine is session.engine  # the API, the CLI and the UI share it

@@ -436,11 +436,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         elif isinstance(event, RunFailed):
             _err(f"{event.prompt_name}: failed: {event.message}")
 
-    nb.engine.subscribe(on_event)
+    from .session import CellEvent
+
+    session = nb.session
+    session.subscribe(lambda change: on_event(change.event) if isinstance(change, CellEvent) else None)
     failed = refused = False
     ran: dict[str, list] = {}
     for name in names:
-        outcome = nb.engine.run(name, params, with_dependencies=args.with_deps)
+        outcome = session.run(name, params, with_dependencies=args.with_deps)
         if outcome.status == "needs_consent":  # nothing was sent; the message named what and the flag
             refused = True
             if not args.keep_going:

@@ -109,8 +109,7 @@ class Notebook:
         self.revision = 0
         self.saved_revision = 0
         self._listeners: list[Listener] = []
-        self._engine = None
-        self._engine_watchers: list = []
+        self._session = None
         self._disk: DiskState | None = _disk_state(self.path) if self.path else None
         self.history = History()
         """Undo / redo of the edits below and of the outputs successful runs write."""
@@ -201,32 +200,28 @@ class Notebook:
     # -- running -------------------------------------------------------------------------------------------
 
     @property
-    def engine(self):  # noqa: ANN201
-        if self._engine is None:
-            from .engine import Engine
-            from .session import NotebookStore
+    def session(self):  # noqa: ANN201 - a Session, imported when first asked for
+        """The notebook's one :class:`~tui_notebook.session.Session` (its engine and run state), made when first
+        asked for: the UI, the CLI and this API share it."""
+        if self._session is None:
+            from .session import Session
 
-            self._engine = Engine(NotebookStore(self), self.options)
-            for watcher in self._engine_watchers:
-                watcher(self._engine)
-            self._engine_watchers.clear()
-        return self._engine
+            self._session = Session(self)
+        return self._session
+
+    @property
+    def engine(self):  # noqa: ANN201
+        """The session's run engine (built, and imported, on first use)."""
+        return self.session.engine
 
     def when_engine_ready(self, callback) -> None:  # noqa: ANN001
-        """Call ``callback(engine)`` once the run engine exists: now if it does, else when something first needs
-        it. The UI subscribes to run events this way, so opening a notebook does not import the engine."""
-        if self._engine is not None:
-            callback(self._engine)
-        else:
-            self._engine_watchers.append(callback)
+        """See :meth:`Session.when_engine_ready`."""
+        self.session.when_engine_ready(callback)
 
     def run_sync(self, name: str, params: Mapping[str, Any] | None = None, *,
                  with_dependencies: bool = False) -> list[Output]:
         """Run a cell and return its outputs; raises RunFailedError if the run failed or was cancelled."""
-        outcome = self.engine.run(name, params, with_dependencies=with_dependencies)
-        if not outcome.ok:
-            raise RunFailedError(name, outcome.message, outcome.outputs, outcome.error)
-        return outcome.outputs
+        return self.session.run_sync(name, params, with_dependencies=with_dependencies)
 
     async def run(self, name: str, params: Mapping[str, Any] | None = None, *,
                   with_dependencies: bool = False) -> list[Output]:
