@@ -49,6 +49,8 @@ Listener = Callable[[SessionEvent], None]
 class Session:
     def __init__(self, notebook: "Notebook") -> None:
         self.notebook = notebook
+        self.store = NotebookStore(notebook)
+        """The engine's view of the notebook; also the session's read methods (each takes the notebook's lock)."""
         self.runs = RunStates()
         """What each cell's runs look like (the UI applies run events to it on its own thread)."""
         self._engine: "Engine | None" = None
@@ -89,7 +91,7 @@ class Session:
         if self._engine is None:
             from .engine import Engine
 
-            engine = Engine(NotebookStore(self.notebook), self.notebook.options)
+            engine = Engine(self.store, self.notebook.options)
             engine.subscribe(self._run_event)
             self._engine = engine
             for watcher in self._engine_watchers:
@@ -104,6 +106,20 @@ class Session:
             callback(self._engine)
         else:
             self._engine_watchers.append(callback)
+
+    # -- reading (under the notebook's lock) ----------------------------------------------------------------
+
+    def prompts(self) -> "list[Prompt]":
+        """The cells in order (a new list)."""
+        return self.store.prompts()
+
+    def find(self, name: str) -> "Prompt | None":
+        """The cell named ``name`` (with duplicates, the last, as a run by name picks it)."""
+        return self.store.find(name)
+
+    def contains(self, prompt: "Prompt") -> bool:
+        """Whether this very cell is still in the notebook."""
+        return self.store.contains(prompt)
 
     # -- running ---------------------------------------------------------------------------------------------
 

@@ -346,3 +346,17 @@ async def test_a_cell_renamed_while_it_runs_keeps_its_stream_and_its_result(make
         gated.gate.set()
         await wait_for(pilot, lambda: app.runs.state(prompt).status == "finished", message="finished")
         assert output_texts(app, 0) == ["gated: x"] and app.runs.active_count() == 0
+
+
+async def test_the_app_runs_through_the_notebooks_session_and_keeps_one_run_state(make_app):
+    """The UI, the CLI and the API share the notebook's session: a run from the UI shows in the session's run
+    states, with no second copy in the app."""
+    app = make_app((("p1", "hello", "test-echo"),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        session = app.notebook.session
+        assert app.runs.session is session and app.runs.states is session.runs
+        prompt = app.notebook.doc.prompts[0]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: session.runs.get(prompt).status == "finished", message="finished")
+        assert app.runs.state(prompt) is session.runs.get(prompt) and output_texts(app, 0) == ["echo: hello"]

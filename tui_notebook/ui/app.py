@@ -78,7 +78,7 @@ class TuinbApp(MediaActions, FileFlows, App[int], inherit_bindings=False):
         self.input_priority = InputPriority(self.set_timer)
         self.key_gate = KeyGate(self)  # keys typed in a burst reach the widget each was meant for
         self.idle_gc = IdleCollector(lambda: self.input_priority.last_input)
-        self.runs = RunController(self, notebook, self._run_state_changed, self._run_event_changed)
+        self.runs = RunController(self, notebook.session, self._run_state_changed, self._run_event_changed)
         self.view = NotebookView(notebook, self.runs, read_only=read_only, id="cells")
         self.header = NotebookHeader(notebook, self.runs.active_count, read_only=read_only)
         self.sidebar = None

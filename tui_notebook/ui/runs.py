@@ -2,10 +2,12 @@
 the engine's plan, cancel for queued and running cells, and the per-cell run states (:mod:`..run_state`) the
 widgets draw.
 
-The engine calls :meth:`RunController._sink` from whatever thread runs the cell; the sink looks up the cell the
-event's run belongs to there and then (so a cell renamed while it runs keeps its events). Text chunks go into a
-buffer that the UI drains at most ~30 times a second (one ``StreamFlush`` message in the queue at a time); every
-other event is posted as a ``RunEventMessage``. Nothing here touches a widget from a worker thread.
+The controller holds the notebook's :class:`~tui_notebook.session.Session`: it runs and cancels through it and
+keeps its cells' states in the session's run states. The session calls :meth:`RunController._sink` from whatever
+thread runs the cell, with the cell the event's run belongs to (found by run id, so a cell renamed while it runs
+keeps its events). Text chunks go into a buffer that the UI drains at most ~30 times a second (one
+``StreamFlush`` message in the queue at a time); every other event is posted as a ``RunEventMessage``. Nothing
+here touches a widget from a worker thread.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
-from ..run_state import ACTIVE, CellRun, RunStates
+from ..run_state import ACTIVE, CellRun
 from .messages import ConsentNeeded, RunEventMessage, RunRefused, StreamFlush
 
 # The engine (its run-event dataclasses take ~10 ms to define) is imported by the first run, not at start-up:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from ..document import Prompt
     from ..engine import RunEvent
     from ..engine.plan import RunPlan
-    from ..notebook import Notebook
+    from ..session import Session, SessionEvent
 
 __all__ = ["ACTIVE", "CellRun", "RunController"]
 
@@ -33,26 +35,22 @@ FLUSH_INTERVAL = 1 / 30
 
 
 class RunController:
-    def __init__(self, app: "App", notebook: "Notebook", on_change: Callable[["Prompt | None"], None],
+    def __init__(self, app: "App", session: "Session", on_change: Callable[["Prompt | None"], None],
                  on_event_change: Callable[["Prompt | None"], None] | None = None) -> None:
         self.app = app
-        self.notebook = notebook
+        self.session = session
+        self.notebook = session.notebook
         self._on_change = on_change  # redraw one cell (None: only counts changed), after a user's command
         # the same after an engine event: the app may hold that redraw back while the user types (input_priority)
         self._on_event_change = on_event_change or on_change
-        self.states = RunStates()
+        self.states = session.runs  # the session's run states: this controller applies events to them
         self._pending_text: dict[int, tuple["Prompt", str]] = {}
         self._text_lock = threading.Lock()
         self._flush_posted = False
         self._last_flush = 0.0
         self._plan: "RunPlan | None" = None  # run-all in progress
         self.granted: set = set()  # ConsentItems the user allowed for the rest of this session (files, addresses)
-        self._engine = None
-        notebook.when_engine_ready(self._attach)
-
-    def _attach(self, engine) -> None:  # noqa: ANN001 - the Engine, imported at the first run
-        self._engine = engine
-        engine.subscribe(self._sink)
+        session.subscribe(self._sink)
 
     # -- state -----------------------------------------------------------------------------------------------
 
@@ -63,7 +61,7 @@ class RunController:
         return self.states.active_count()
 
     def is_active(self, prompt: "Prompt") -> bool:
-        return self.state(prompt).active or self.notebook.engine.is_running(prompt)
+        return self.state(prompt).active or self.session.is_running(prompt)
 
     def forget(self, prompt: "Prompt") -> None:
         self.states.forget(prompt)
@@ -97,8 +95,7 @@ class RunController:
         if self._plan is not None:
             self.app.notify("Run all is already in progress.", severity="warning")
             return False
-        with self.notebook.lock:
-            prompts = list(self.notebook.doc.prompts)
+        prompts = self.session.prompts()
         busy = [p.name for p in prompts if self.is_active(p)]
         if busy:
             self.app.notify(f"Cells are running ({', '.join(busy[:3])}); wait or cancel them first.",
@@ -119,7 +116,7 @@ class RunController:
         return True
 
     def cancel(self, prompt: "Prompt") -> bool:
-        if self.notebook.engine.cancel(prompt):
+        if self.session.cancel(prompt):
             return True
         if self._plan is not None and self._plan.skip(prompt):
             self.states.of(prompt).status = "cancelled"
@@ -130,7 +127,7 @@ class RunController:
     def cancel_all(self) -> None:
         if self._plan is not None:
             self._plan.skip_all()
-        self.notebook.engine.cancel_all()
+        self.session.cancel_all()
 
     # -- workers (worker threads) ------------------------------------------------------------------------------
 
@@ -138,7 +135,7 @@ class RunController:
         from ..engine import AlreadyRunning
 
         try:
-            outcome = self.notebook.engine.run(name, None, with_dependencies=with_deps, consent=granted)
+            outcome = self.session.run(name, None, with_dependencies=with_deps, consent=granted)
             if outcome.status == "needs_consent":  # nothing ran: ask, and the answer runs it again
                 self.app.post_message(ConsentNeeded(name, outcome.consent, with_deps=with_deps, prompt=prompt))
         except AlreadyRunning as exc:
@@ -151,7 +148,7 @@ class RunController:
 
         try:
             try:
-                outcomes = self.notebook.engine.run_all(plan=plan, consent=granted)
+                outcomes = self.session.run_all(plan, consent=granted)
             except AlreadyRunning as exc:
                 self.app.post_message(RunRefused(exc.prompt_name, str(exc)))
                 return
@@ -165,18 +162,23 @@ class RunController:
             self.app.call_later(self._end_plan, plan)
 
     def _end_plan(self, plan: "RunPlan") -> None:
-        self.states.settle(plan.prompts, self.notebook.engine.is_running)
+        self.states.settle(plan.prompts, self.session.is_running)
         if self._plan is plan:
             self._plan = None
         self._on_event_change(None)
 
     # -- engine events ---------------------------------------------------------------------------------------
 
-    def _sink(self, event: RunEvent) -> None:
-        """Called from the run's thread: find the event's cell while its run is on, buffer text, post the rest."""
+    def _sink(self, change: "SessionEvent") -> None:
+        """Called from the run's thread with each run event and its cell: buffer text, post the rest. (Document
+        changes reach the app through the notebook's own listener.)"""
+        from ..session import CellEvent
+
+        if not isinstance(change, CellEvent):
+            return
         from ..engine import TextChunk
 
-        prompt = self._engine.prompt_of(event.run_id) if self._engine is not None else None
+        prompt, event = change.prompt, change.event
         if isinstance(event, TextChunk):
             if prompt is None:
                 return
@@ -226,15 +228,10 @@ class RunController:
         self._on_event_change(prompt)
 
     def _in_notebook(self, prompt: "Prompt") -> bool:
-        with self.notebook.lock:
-            return any(p is prompt for p in self.notebook.doc.prompts)
+        return self.session.contains(prompt)
 
     def _find(self, name: str) -> "Prompt | None":
-        with self.notebook.lock:
-            for prompt in self.notebook.doc.prompts:
-                if prompt.name == name:
-                    return prompt
-        return None
+        return self.session.find(name)
 
     # -- consent (UI thread) -------------------------------------------------------------------------------------
 
