@@ -263,9 +263,9 @@ def test_when_engine_ready_waits_for_the_engine_without_creating_it():
 
     nb = Notebook.new(None)
     seen: list[object] = []
-    nb.when_engine_ready(seen.append)
+    nb.session.when_engine_ready(seen.append)
     assert seen == [] and nb.session._engine is None
     engine = nb.engine
     assert seen == [engine]
-    nb.when_engine_ready(seen.append)  # already there: called at once
+    nb.session.when_engine_ready(seen.append)  # already there: called at once
     assert seen == [engine, engine]

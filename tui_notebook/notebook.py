@@ -1,4 +1,5 @@
-"""``Notebook``: one open AIConfig file — the document, its registry and engine, editing and saving.
+"""``Notebook``: one open AIConfig file — the document, its registry, editing, undo and saving; runs go through
+its :class:`~tui_notebook.session.Session` (``notebook.session``).
 
 This is the Python API (``Notebook.load(path).run_sync("cell")``) and the object the TUI observes: every
 edit goes through a method here, bumps ``revision`` and notifies listeners; the UI never edits the pydantic
@@ -203,20 +204,17 @@ class Notebook:
     def session(self):  # noqa: ANN201 - a Session, imported when first asked for
         """The notebook's one :class:`~tui_notebook.session.Session` (its engine and run state), made when first
         asked for: the UI, the CLI and this API share it."""
-        if self._session is None:
-            from .session import Session
+        with self.lock:  # two threads asking first must not make two engines
+            if self._session is None:
+                from .session import Session
 
-            self._session = Session(self)
-        return self._session
+                self._session = Session(self)
+            return self._session
 
     @property
     def engine(self):  # noqa: ANN201
         """The session's run engine (built, and imported, on first use)."""
         return self.session.engine
-
-    def when_engine_ready(self, callback) -> None:  # noqa: ANN001
-        """See :meth:`Session.when_engine_ready`."""
-        self.session.when_engine_ready(callback)
 
     def run_sync(self, name: str, params: Mapping[str, Any] | None = None, *,
                  with_dependencies: bool = False) -> list[Output]:

@@ -13,6 +13,7 @@ engine is built (and imported) when something first needs it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
 
@@ -55,6 +56,7 @@ class Session:
         """What each cell's runs look like (the UI applies run events to it on its own thread)."""
         self._engine: "Engine | None" = None
         self._engine_watchers: list[Callable[["Engine"], None]] = []
+        self._engine_lock = threading.RLock()  # a watcher may ask for the engine
         self._listeners: list[Listener] = []
         notebook.subscribe(self._document_changed)
 
@@ -88,24 +90,26 @@ class Session:
 
     @property
     def engine(self) -> "Engine":
-        if self._engine is None:
-            from .engine import Engine
+        with self._engine_lock:  # two threads asking first must not make two engines
+            if self._engine is None:
+                from .engine import Engine
 
-            engine = Engine(self.store, self.notebook.options)
-            engine.subscribe(self._run_event)
-            self._engine = engine
-            for watcher in self._engine_watchers:
-                watcher(engine)
-            self._engine_watchers.clear()
-        return self._engine
+                engine = Engine(self.store, self.notebook.options)
+                engine.subscribe(self._run_event)
+                self._engine = engine
+                for watcher in self._engine_watchers:
+                    watcher(engine)
+                self._engine_watchers.clear()
+            return self._engine
 
     def when_engine_ready(self, callback: Callable[["Engine"], None]) -> None:
         """Call ``callback(engine)`` once the run engine exists: now if it does, else when something first needs
         it (opening a notebook does not import the engine)."""
-        if self._engine is not None:
-            callback(self._engine)
-        else:
-            self._engine_watchers.append(callback)
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine_watchers.append(callback)
+                return
+        callback(self._engine)
 
     # -- reading (under the notebook's lock) ----------------------------------------------------------------
 
