@@ -14,7 +14,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .document import (
     AIConfig,
@@ -35,6 +35,9 @@ from .history import Checkpoint, History
 from .parser_api import RunOptions
 from .registry import ParserRegistry, default_registry, model_name
 from .resolve import Resolution, prompt_index, resolve_prompt
+
+if TYPE_CHECKING:
+    from .session import Session
 
 Listener = Callable[["Notebook"], None]
 
@@ -201,7 +204,7 @@ class Notebook:
     # -- running -------------------------------------------------------------------------------------------
 
     @property
-    def session(self):  # noqa: ANN201 - a Session, imported when first asked for
+    def session(self) -> "Session":
         """The notebook's one :class:`~tui_notebook.session.Session` (its engine and run state), made when first
         asked for: the UI, the CLI and this API share it."""
         with self.lock:  # two threads asking first must not make two engines
