@@ -444,3 +444,19 @@ async def test_a_key_whose_marker_is_lost_delays_the_keys_behind_it_but_loses_no
         await pilot.pause(STUCK_AFTER_S + 0.3)
         await wait_for(pilot, lambda: app.view.current == 2, message="the held keys went on")
         assert app.key_gate.in_flight is None and not app.key_gate.waiting
+
+
+async def test_a_key_settling_after_the_app_closed_its_screens_is_dropped(make_app):
+    """A key's marker can reach the app after the app has popped its screens on the way out (keys typed just before
+    the app exits): the gate drops it instead of asking for a screen that no longer exists."""
+    from tui_notebook.ui.key_order import KeySettled
+
+    app = make_app(THREE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    gate = app.key_gate
+    key = events.Key("j", None)
+    gate.in_flight = key
+    assert not app.screen_stack  # closed: Textual's app.screen would raise ScreenStackError now
+    gate.settled(KeySettled(key))
+    assert gate.in_flight is None and not gate.waiting

@@ -72,6 +72,10 @@ class KeyGate:
     def settled(self, message: KeySettled) -> None:
         if message.key is not self.in_flight:
             return
+        if not self.app.screen_stack:  # the app closed its screens on the way out: nothing is left to route to
+            self.in_flight = None
+            self.waiting.clear()
+            return
         # Queued, so that a focus change the key asked for (itself queued) happens before the next key; a key
         # that opened or closed a screen waits for that screen's first frame, which comes after its focus is set.
         release = partial(self._release, message.key)
