@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -91,6 +92,16 @@ class Tmux:
             time.sleep(0.05)
         raise AssertionError(f"{'still' if gone else 'never'} saw {text!r} on screen:\n{self.screen()}")
 
+    def wait_for(self, what: str, check: Callable[[str], bool], timeout: float = 20.0) -> str:
+        """Wait until ``check`` holds for the whole screen (for a state that one piece of text cannot tell)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"never saw {what} on screen:\n{self.screen()}")
+
     def kill(self) -> None:
         subprocess.run([*self.socket, "kill-server"], capture_output=True)
 
@@ -131,8 +142,11 @@ def test_new_notebook_parameter_local_model_save_reopen(person):
     person.keys("Tab", pause=0.6)
     person.type("world", pause=0.6)
     person.keys("Enter", pause=0.6)
-    screen = person.wait("world")
-    assert "whoworld" not in screen and "new name" in screen  # added: the entry row is empty again
+    # "world" is on screen before enter is handled (typed into the entry row), and the entry row is emptied a
+    # frame before the new row is drawn: added means the entry row's placeholder and the row's value both show.
+    screen = person.wait_for("the parameter added and the entry row empty again",
+                             lambda s: "new name" in s and "world" in s and "No parameters yet." not in s)
+    assert "whoworld" not in screen, screen
     person.keys("Escape")
     person.wait("Global parameters", gone=True)
 
@@ -157,7 +171,8 @@ def test_new_notebook_parameter_local_model_save_reopen(person):
 
     person.keys("C-s")
     person.wait("story.aiconfig.json (new file)", gone=True)  # saved: no longer a new file, no dirty dot
-    assert path.exists() and "story ●" not in person.screen()
+    screen = person.screen()
+    assert path.exists() and "story ●" not in screen, f"saved={path.exists()} on screen:\n{screen}"
     person.keys("C-q")
     person.wait("story.aiconfig.json", gone=True, timeout=10)  # quit without asking (nothing unsaved)
 
