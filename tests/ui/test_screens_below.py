@@ -176,3 +176,89 @@ def test_every_modal_of_the_app_lays_out_the_screen_below_first():
     modals = {cls for cls in subclasses(ModalScreen) if cls.__module__.startswith("tui_notebook.")}
     assert len(modals) > 10  # the dialogs, help, outputs, settings, media screens
     assert {cls.__name__ for cls in modals if not issubclass(cls, PacedScreen)} == set()
+
+
+# An opaque top screen hides the screens below it; a paint of one of those must not repaint the top screen.
+
+
+class OpaqueScreen(Screen):
+    def compose(self) -> ComposeResult:
+        yield Label("on top")
+
+
+def record_paints(screen, monkeypatch) -> list[str]:  # noqa: ANN001
+    """The frames ``screen`` paints from now on (each call of its ``_compositor_refresh``)."""
+    frames: list[str] = []
+    paint = screen._compositor_refresh
+    monkeypatch.setattr(screen, "_compositor_refresh", lambda: frames.append("paint") or paint())
+    return frames
+
+
+async def paint_the_screen_below(below, widget, top, monkeypatch) -> list[str]:  # noqa: ANN001
+    """With ``top`` shown and painted, repaint ``widget`` of the screen ``below`` it; the frames ``top`` painted
+    from the frame of ``below`` until ``top`` has nothing left to paint."""
+    await until(lambda: painted(top), "the top screen's frame")
+    top_frames = record_paints(top, monkeypatch)
+    below_frames = record_paints(below, monkeypatch)
+    widget.refresh()
+    await until(lambda: below_frames, "the frame of the screen below")
+    await until(lambda: painted(top), "the top screen done")
+    return top_frames
+
+
+async def test_canary_textual_repaints_an_opaque_top_screen_from_a_paint_below(monkeypatch):
+    """Textual counts the screen below an opaque one as visible, and its paint repaints the top screen. When
+    this test fails, Textual no longer does: ``covered`` and ``keep_frame_for_later`` in screens_below.py and this
+    test can go."""
+    app = TextAreaApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        below = app.screen
+        top = OpaqueScreen()
+        await app.push_screen(top)
+        assert top.styles.background.a == 1 and below in app._background_screens
+        top_frames = await paint_the_screen_below(below, below.query_one(Label), top, monkeypatch)
+        assert top_frames
+
+
+async def test_a_paint_below_an_opaque_screen_does_not_repaint_it(monkeypatch):
+    """A paced screen under an opaque one paints nothing, and keeps what changed for when it shows again."""
+
+    class PacedBelow(PacedScreen, Screen):
+        def compose(self) -> ComposeResult:
+            yield Label("below")
+
+    class PacedBelowApp(App):
+        def get_default_screen(self) -> Screen:
+            return PacedBelow()
+
+    app = PacedBelowApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        below = app.screen
+        top = OpaqueScreen()
+        await app.push_screen(top)
+        label = below.query_one(Label)
+        assert await paint_the_screen_below(below, label, top, monkeypatch) == []
+        assert below._compositor._dirty_regions  # kept for its next frame
+        label.update("later")  # the same width: no layout pass
+        app.pop_screen()
+        await wait_for(pilot, lambda: app.screen is below and painted(below), message="the screen below shown")
+        assert "later" in "".join(strip.text for strip in below._compositor.render_strips())
+
+
+async def test_a_notebook_repaint_under_the_help_does_not_repaint_the_help(make_app, monkeypatch):
+    """The help's first frame got a third paint when the notebook screen's frame came after its second."""
+    from tui_notebook.ui.help_screen import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        notebook_screen = app.screen
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), message="the help shown")
+        help_screen = app.screen
+        assert notebook_screen in app._background_screens  # Textual counts it as visible
+        assert await paint_the_screen_below(notebook_screen, app.view, help_screen, monkeypatch) == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is notebook_screen and painted(notebook_screen),
+                       message="the notebook shown again")

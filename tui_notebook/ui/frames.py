@@ -14,8 +14,8 @@ widget that was not on screen had asked for a repaint first (a new or hidden one
 considers its full map stale afterwards, and the next lookup of any widget's position arranges everything
 again (5 ms here, once per layout pass and once per stray repaint).
 
-Before a screen paints, the screens it shows through (a modal's background) apply their pending layout
-(:mod:`.screens_below`).
+Before a screen paints, the screens it shows through (a modal's background) apply their pending layout, and a
+screen covered by an opaque one paints nothing (:mod:`.screens_below`).
 
 Screens also skip the restyle of every widget that Textual does each time a screen is shown, when the app's CSS
 has not changed since they were last styled (``PacedScreen._on_screen_resume``).
@@ -30,7 +30,7 @@ from textual._time import get_time, sleep
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import EventTargetGone, Timer
 
-from .screens_below import lay_out_screens_below
+from .screens_below import covered, keep_frame_for_later, lay_out_screens_below
 
 
 def frame_delay(last_frame: float | None, now: float, period: float) -> float:
@@ -120,6 +120,9 @@ class PacedScreen:
 
     def _compositor_refresh(self) -> None:
         # every frame of a screen is drawn here (from its timer, when shown, when resized)
+        if covered(self):  # type: ignore[arg-type]
+            keep_frame_for_later(self)  # type: ignore[arg-type]
+            return
         lay_out_screens_below(self)  # type: ignore[arg-type]
         super()._compositor_refresh()  # type: ignore[misc]
 

@@ -14,14 +14,50 @@ when it has a layout pass to do, or when its map lists a removed widget (the scr
 (textual 8.2.8: ``BackgroundScreen`` renders ``screen._compositor`` whether or not that screen has a layout
 pending, and each screen's ``_on_timer_update`` runs on its own timer, in no set order); the canary test in
 ``tests/ui/test_screens_below.py`` says when Textual no longer needs this.
+
+Only a top screen whose background is translucent shows the screens below it (``Screen.render`` draws them only
+then), but Textual counts the screens below as visible whatever the top screen's background
+(``App._background_screens`` looks at the screens below, not at the top one): they keep painting, and each paint
+of a screen below repaints the regions it changed on the top screen, an opaque one (the help) too. The help's
+first frame got a third, identical paint that way whenever the notebook screen's frame came after it.
+:func:`shown_through` is the rule: a screen below paints nothing while an opaque screen covers it
+(:func:`keep_frame_for_later`), and the top screen lays out only the screens it shows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.geometry import Region
+
 if TYPE_CHECKING:
     from textual.screen import Screen
+
+
+def shown_through(screen: "Screen") -> bool:
+    """Whether the screens below ``screen`` show through it: its background is translucent (as Textual's
+    ``Screen.render`` decides whether to draw them)."""
+    return screen.styles.background.a < 1
+
+
+def covered(screen: "Screen") -> bool:
+    """Whether ``screen`` is below the top screen and that screen is opaque: nothing of it is on the terminal."""
+    app = screen.app
+    stack = app._screen_stack  # noqa: SLF001 - the stack itself; App.screen_stack copies it
+    return bool(stack) and stack[-1] is not screen and not shown_through(stack[-1])
+
+
+def keep_frame_for_later(screen: "Screen") -> None:
+    """Instead of painting a covered ``screen``, keep what it would have painted for its next frame.
+
+    Its changed widgets' regions are already in its compositor's dirty regions; they stay there (as one region,
+    so that a screen covered for a long time keeps a bounded list) for the frame in which it shows again.
+    Textual also repaints the whole screen when it is shown again; the kept region covers a top screen that
+    turns translucent without the screen below being shown again."""
+    compositor = screen._compositor  # noqa: SLF001
+    if compositor._dirty_regions:  # noqa: SLF001
+        compositor._dirty_regions = {Region.from_union(list(compositor._dirty_regions))}  # noqa: SLF001
+    screen._dirty_widgets.clear()  # noqa: SLF001 - else its idle handler asks for this frame again at once
 
 
 def lists_removed_widgets(screen: "Screen") -> bool:
@@ -36,7 +72,7 @@ def lay_out_screens_below(screen: "Screen") -> None:
     """If ``screen`` is the top screen, give each screen visible through it the frame it has pending now."""
     app = screen.app
     stack = app._screen_stack  # noqa: SLF001 - the stack itself; App.screen_stack copies it
-    if not stack or stack[-1] is not screen:
+    if not stack or stack[-1] is not screen or not shown_through(screen):
         return
     for below in app._background_screens:  # noqa: SLF001 - the screens Textual draws under the top one
         if below._layout_required or below._scroll_required or lists_removed_widgets(below):  # noqa: SLF001
