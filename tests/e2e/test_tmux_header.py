@@ -3,24 +3,14 @@ its one-line header (the model is shortened from the left, keeping the folder's 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+from tmux_harness import MARKS, Tmux
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
-
-_spec = importlib.util.spec_from_file_location("tmux_harness", Path(__file__).with_name("test_tmux.py"))
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)  # the Tmux driver of the main end-to-end test
-Tmux = _harness.Tmux
+pytestmark = MARKS
 
 PARSERS = '''
 from tui_notebook.parser_api import ModelParser, text_output

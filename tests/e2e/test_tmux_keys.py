@@ -10,9 +10,11 @@ import os
 import subprocess
 
 import pytest
-from test_tmux import TUINB, Tmux, pytestmark  # noqa: F401 - the same marks: slow, needs tmux
+from tmux_harness import MARKS, TUINB, Tmux
 
 from tui_notebook.document import load_path
+
+pytestmark = MARKS
 
 ECHO_PARSERS = '''
 from tui_notebook.parser_api import ModelParser, text_output

@@ -3,26 +3,16 @@ asks first; "no" sends nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
+from tmux_harness import MARKS, Tmux
 
 from tui_notebook.document import load_path
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
-
-_spec = importlib.util.spec_from_file_location("tmux_harness", Path(__file__).with_name("test_tmux.py"))
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)  # the Tmux driver of the main end-to-end test
-Tmux = _harness.Tmux
+pytestmark = MARKS
 
 PARSERS = '''
 from pathlib import Path
