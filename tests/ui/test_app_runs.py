@@ -249,7 +249,11 @@ async def test_off_screen_cells_draw_new_outputs_once_scrolled_into_view(make_ap
         app.view.run_prompt(last.prompt)
         await wait_for(pilot, lambda: output_texts(app, 8) == ["echo: hello"], message="the run's output")
         await wait_for(pilot, lambda: "done" in last._header.text.plain, message="the header says done")
-        assert last.content_stale and markdown_sources(last) == []  # not drawn while out of view
+        # The header follows the run's events and the outputs follow the column's sync of the document, which
+        # runs in the view's own turn and may come after the header: the sync marks the cell stale instead of
+        # drawing it (a cell drawn in full would never be marked, and this wait would time out).
+        await wait_for(pilot, lambda: last.content_stale, message="the column's sync marks the cell stale")
+        assert markdown_sources(last) == []  # not drawn while out of view
         app.view.scroll_end(animate=False)
         await wait_for(pilot, lambda: markdown_sources(last) == ["echo: hello"], message="output once in view")
         assert not last.content_stale
