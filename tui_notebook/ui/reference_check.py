@@ -6,12 +6,12 @@ a worker thread over the cells the column has built (it is windowed), and its re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from textual.message import Message
 
 from ..parser_api import text_template
-from ..resolve import ReferenceProblem, ResolveError, check_references
+from ..resolve import ReferenceProblem, ReferenceReport, ResolveError, check_references
 from ..sanitize import terminal_safe
 from ..templates import compile_ahead
 
@@ -39,16 +39,7 @@ def check_cells(notebook: "Notebook", prompts: Iterable["Prompt"]) -> dict[int, 
             compile_ahead(template)
     results: dict[int, CellReferences] = {}
     with notebook.lock:
-        doc = notebook.doc
-        where = {id(p): i for i, p in enumerate(doc.prompts)}
-        for prompt in prompts:
-            index = where.get(id(prompt))
-            if index is None:
-                continue
-            try:
-                report = check_references(doc, index, None, notebook.registry)
-            except ResolveError:
-                continue
+        for prompt, report in _reports(notebook, prompts):
             lines = [terminal_safe(str(p)) for p in report.problems]
             if report.error:
                 lines.append(terminal_safe(report.error))
@@ -63,17 +54,8 @@ def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_f
     A cell whose template cannot render sends nothing (its run fails with that error), so it is not listed."""
     found: list[tuple["Prompt", list[ReferenceProblem]]] = []
     with notebook.lock:
-        doc = notebook.doc
-        where = {id(p): i for i, p in enumerate(doc.prompts)}
-        first = {doc.prompts[where[i]].name for i in (runs_first or set()) if i in where}
-        for prompt in prompts:
-            index = where.get(id(prompt))
-            if index is None:
-                continue
-            try:
-                report = check_references(doc, index, None, notebook.registry)
-            except ResolveError:
-                continue
+        first = {p.name for p in notebook.doc.prompts if id(p) in (runs_first or set())}
+        for prompt, report in _reports(notebook, prompts):
             if report.error is not None:
                 continue  # the run stops at the template error before sending: nothing to ask about
             problems = [p for p in report.problems if not (p.kind == "no-output" and p.cell in first)]
@@ -82,6 +64,21 @@ def problems_before_run(notebook: "Notebook", prompts: list["Prompt"], *, runs_f
             if in_order:
                 first.add(prompt.name)
     return found
+
+
+def _reports(notebook: "Notebook", prompts: Iterable["Prompt"]) -> Iterator[tuple["Prompt", ReferenceReport]]:
+    """Each of ``prompts`` still in the notebook with its reference report (the caller holds the lock); a cell whose
+    references cannot be checked is left out."""
+    doc = notebook.doc
+    where = {id(p): i for i, p in enumerate(doc.prompts)}
+    for prompt in prompts:
+        index = where.get(id(prompt))
+        if index is None:
+            continue
+        try:
+            yield prompt, check_references(doc, index, None, notebook.registry)
+        except ResolveError:
+            continue
 
 
 def question(found: list[tuple["Prompt", list[ReferenceProblem]]]) -> tuple[str, str]:
