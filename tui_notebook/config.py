@@ -102,19 +102,14 @@ def load_config(path: Path | None = None, *, binding_ids: Collection[str] | None
             config.autosave_seconds = float(value)
         else:
             bad("autosave_seconds", f"expected a number of seconds above 0, got {value!r}; using 5")
-    if "media_as_files" in data:
-        value = data["media_as_files"]
-        if isinstance(value, bool):
-            config.media_as_files = value
-        else:
-            bad("media_as_files", f"expected true or false, got {value!r}; using false")
-    if "confirm_empty_references" in data:
-        value = data["confirm_empty_references"]
-        if isinstance(value, bool):
-            config.confirm_empty_references = value
-        else:
-            bad("confirm_empty_references", f"expected true or false, got {value!r}; using true")
-
+    for key in ("media_as_files", "confirm_empty_references"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool):
+                setattr(config, key, value)
+            else:
+                default = "true" if getattr(Config, key) else "false"
+                bad(key, f"expected true or false, got {value!r}; using {default}")
     if "api_key_env" in data:
         value = data["api_key_env"]
         if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):

@@ -4,11 +4,10 @@ its one-line header (the model is shortened from the left, keeping the folder's 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
-from tmux_harness import MARKS, Tmux
+from tmux_harness import MARKS, person_with_parsers
 
 pytestmark = MARKS
 
@@ -29,14 +28,7 @@ LONG = "/home/someone/projects/models/checkpoints/2024-11/a-rather-long-folder-n
 
 @pytest.fixture
 def person(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "model_parsers.py").write_text(PARSERS)
-    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
-           "TUINB_CACHE_DIR": str(home / "cache"), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color"}
-    session = Tmux(f"tuinb-header-{os.getpid()}", work, env)
+    session = person_with_parsers(tmp_path, "header", PARSERS)
     yield session
     session.kill()
 

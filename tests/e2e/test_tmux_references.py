@@ -4,11 +4,10 @@ asks first; "no" sends nothing."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
-from tmux_harness import MARKS, Tmux
+from tmux_harness import MARKS, person_with_parsers
 
 from tui_notebook.document import load_path
 
@@ -32,14 +31,7 @@ def register_model_parsers(registry):
 
 @pytest.fixture
 def person(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "model_parsers.py").write_text(PARSERS)
-    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
-           "TUINB_CACHE_DIR": str(home / "cache"), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color"}
-    session = Tmux(f"tuinb-refs-{os.getpid()}", work, env)
+    session = person_with_parsers(tmp_path, "refs", PARSERS)
     yield session
     session.kill()
 

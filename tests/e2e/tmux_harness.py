@@ -3,6 +3,7 @@ with send-keys and read with capture-pane."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -72,3 +73,16 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run([*self.socket, "kill-server"], capture_output=True)
+
+
+def person_with_parsers(tmp_path: Path, name: str, parsers: str) -> Tmux:
+    """A tmux session in a fresh work folder holding ``parsers`` as its model_parsers.py, with its own home,
+    config, data and cache folders and the Hub offline."""
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "model_parsers.py").write_text(parsers)
+    env = {"HOME": str(home), "TUINB_CONFIG_DIR": str(home / "config"), "TUINB_DATA_DIR": str(home / "data"),
+           "TUINB_CACHE_DIR": str(home / "cache"), "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color"}
+    return Tmux(f"tuinb-{name}-{os.getpid()}", work, env)
